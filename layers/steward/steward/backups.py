@@ -1,0 +1,41 @@
+"""What Steward knows of one snapshot or backup, whatever service it lives in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from steward.report import Service
+
+
+@dataclass(frozen=True)
+class Backup:
+    """A manual snapshot (ElastiCache, Redshift) or a cluster backup (CloudHSM), as listed."""
+
+    service: Service
+    region: str
+    id: str
+    source_cluster: str | None
+    created: datetime | None
+    ready: bool
+    state: str
+    manual: bool = True
+    owned: bool = True
+    tags: dict[str, str] = field(default_factory=dict)
+    source_tags: dict[str, str] = field(default_factory=dict)
+    shared_with: tuple[str, ...] = ()
+    never_expires: bool = False
+    # Redshift's own ManualSnapshotRetentionPeriod; -1 (or None) means the service keeps it forever.
+    service_retention_days: int | None = None
+    # Where a batch or follow-up call needs more than the id (Redshift's cluster, for instance).
+    arn: str | None = None
+
+
+@dataclass(frozen=True)
+class DeleteOutcome:
+    """What a delete call did to one backup. `gone` counts an item that had already gone as done."""
+
+    backup: Backup
+    deleted: bool
+    error_code: str | None = None
+    detail: str = ""

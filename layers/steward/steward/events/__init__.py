@@ -1,0 +1,1 @@
+"""Models of the AWS events Steward accepts, one module per capability."""

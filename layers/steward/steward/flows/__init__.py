@@ -1,0 +1,1 @@
+"""One module per capability: plan, act and report. What the handlers call."""

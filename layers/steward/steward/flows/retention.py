@@ -1,0 +1,167 @@
+"""The scheduled retention sweep: list, plan, delete what expired, report every decision."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from botocore.exceptions import ClientError
+
+from steward.backups import Backup, DeleteOutcome
+from steward.events.schedule import ScheduledEvent
+from steward.observability import count, logger
+from steward.policy.retention import Verdict, plan_retention
+from steward.report import Action, Decision, Service, summarise
+from steward.services.clients import error_code
+from steward.services.cloudhsm import CloudHsmBackups
+from steward.services.elasticache import ElastiCacheSnapshots
+from steward.services.redshift import RedshiftSnapshots
+from steward.settings import RetentionSettings
+
+
+class BackupStore(Protocol):
+    service: Service
+    region: str
+    batch_size: int
+
+    def list_backups(self) -> list[Backup]: ...
+    def delete(self, backups: Sequence[Backup]) -> list[DeleteOutcome]: ...
+
+
+STORES: dict[str, Callable[[str, str], BackupStore]] = {
+    "elasticache": ElastiCacheSnapshots,
+    "redshift": RedshiftSnapshots,
+    "cloudhsm": CloudHsmBackups,
+}
+
+
+class SweepFailed(RuntimeError):
+    """Some items failed; everything else was processed. Raised so Lambda counts an error."""
+
+
+@dataclass
+class SweepResult:
+    dry_run: bool
+    clock: datetime
+    decisions: list[Decision] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[Decision]:
+        return [d for d in self.decisions if d.reason.startswith("failed:")]
+
+    @property
+    def deferred(self) -> list[Decision]:
+        return [d for d in self.decisions if d.reason == "deferred"]
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "dryRun": self.dry_run,
+            "clock": self.clock.isoformat(),
+            "counts": summarise(self.decisions),
+            "failed": len(self.failures),
+            "deferred": len(self.deferred),
+        }
+
+
+def run(
+    event: ScheduledEvent,
+    settings: RetentionSettings,
+    seconds_left: Callable[[], float],
+    stores: Sequence[BackupStore] | None = None,
+) -> SweepResult:
+    """Sweep every configured service in the event's region; raise SweepFailed if any item failed."""
+    # The event's own time is the clock, so a replayed event decides as it did the first time.
+    clock = min(event.time.astimezone(UTC), datetime.now(UTC))
+    if stores is None:
+        stores = [STORES[name](event.region, event.account) for name in settings.SERVICES]
+    result = SweepResult(dry_run=settings.DRY_RUN, clock=clock)
+
+    def out_of_time() -> bool:
+        return seconds_left() < settings.SAFETY_MARGIN_SECONDS
+
+    for store in stores:
+        result.decisions.extend(_sweep(store, settings, clock, out_of_time))
+
+    for decision in result.decisions:
+        logger.info("decision", extra={"decision": decision.model_dump(mode="json")})
+    for service, actions in summarise(result.decisions).items():
+        for action, total in actions.items():
+            count("Backups", total, service=service, action=action)
+    logger.info("retention sweep finished", extra={"summary": result.summary()})
+    if result.failures:
+        raise SweepFailed(
+            f"{len(result.failures)} item(s) failed, everything else was processed: "
+            + ", ".join(f"{d.service}/{d.resource_id} {d.reason}" for d in result.failures[:10])
+        )
+    return result
+
+
+def _sweep(
+    store: BackupStore,
+    settings: RetentionSettings,
+    clock: datetime,
+    out_of_time: Callable[[], bool],
+) -> list[Decision]:
+    if out_of_time():
+        return [_service_level(store, "deferred", "out of time before listing; next run")]
+    try:
+        backups = store.list_backups()
+    except ClientError as error:
+        return [_service_level(store, f"failed:{error_code(error)}", "listing failed")]
+
+    verdicts = plan_retention(backups, settings.rules, clock)
+    decisions = [_decide(v, Action.KEPT) for v in verdicts if not v.expired]
+    expired = sorted((v for v in verdicts if v.expired), key=lambda v: v.backup.created or clock)
+    if settings.DRY_RUN:
+        return decisions + [_decide(v, Action.WOULD_DELETE) for v in expired]
+
+    for start in range(0, len(expired), store.batch_size):
+        batch = expired[start : start + store.batch_size]
+        if out_of_time():
+            decisions += [
+                _decide(v, Action.KEPT, "deferred", "out of time; the next run picks it up")
+                for v in expired[start:]
+            ]
+            break
+        by_id = {v.backup.id: v for v in batch}
+        for outcome in store.delete([v.backup for v in batch]):
+            verdict = by_id[outcome.backup.id]
+            if outcome.deleted:
+                detail = "; ".join(part for part in (verdict.detail, outcome.detail) if part)
+                decisions.append(_decide(verdict, Action.DELETED, detail=detail))
+            else:
+                decisions.append(
+                    _decide(verdict, Action.KEPT, f"failed:{outcome.error_code}", verdict.detail)
+                )
+    return decisions
+
+
+def _decide(
+    verdict: Verdict, action: Action, reason: str | None = None, detail: str | None = None
+) -> Decision:
+    backup = verdict.backup
+    return Decision(
+        service=backup.service,
+        region=backup.region,
+        resource_id=backup.id,
+        source_cluster=backup.source_cluster,
+        age_days=verdict.age_days,
+        action=action,
+        reason=reason or verdict.reason,
+        detail=verdict.detail if detail is None else detail,
+    )
+
+
+def _service_level(store: BackupStore, reason: str, detail: str) -> Decision:
+    return Decision(
+        service=store.service,
+        region=store.region,
+        resource_id="*",
+        source_cluster=None,
+        age_days=None,
+        action=Action.KEPT,
+        reason=reason,
+        detail=detail,
+    )

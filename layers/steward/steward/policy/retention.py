@@ -1,0 +1,157 @@
+"""The retention policy: which backups have expired, and why every other one is kept.
+
+A pure function of the listed backups, the settings and the clock, so that its safety
+invariants can be checked for any fleet (tests/properties).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from steward.backups import Backup
+from steward.report import Service
+from steward.tags import RETENTION_DAYS, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN, is_held
+
+
+@dataclass(frozen=True)
+class RetentionRules:
+    default_retention_days: int
+    min_keep: int
+    revoke_shares: bool
+
+
+@dataclass(frozen=True)
+class Verdict:
+    backup: Backup
+    expired: bool
+    reason: str
+    detail: str = ""
+    age_days: int | None = None
+    retention_days: int | None = None
+
+    @property
+    def needs_revoke(self) -> bool:
+        return self.expired and bool(self.backup.shared_with)
+
+
+@dataclass(frozen=True)
+class _Retention:
+    days: int | None
+    source: str
+    invalid_value: str | None = None
+
+
+def plan_retention(
+    backups: Iterable[Backup], rules: RetentionRules, now: datetime
+) -> list[Verdict]:
+    """One verdict per backup, in the order given; only `expired` verdicts may be deleted."""
+    backups = list(backups)
+    protected = _newest_per_cluster(backups, rules.min_keep)
+    return [_judge(backup, rules, now, _key(backup) in protected) for backup in backups]
+
+
+def read_retention_days(value: str) -> int | None:
+    """A `steward:retention-days` value as whole days, or None when it is not one (never 'delete')."""
+    text = value.strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    days = int(text)
+    return days if RETENTION_DAYS_MIN <= days <= RETENTION_DAYS_MAX else None
+
+
+def _judge(backup: Backup, rules: RetentionRules, now: datetime, newest: bool) -> Verdict:
+    age = _age_days(backup, now)
+
+    def keep(reason: str, detail: str = "", retention: int | None = None) -> Verdict:
+        return Verdict(backup, False, reason, detail, age, retention)
+
+    if not backup.owned:
+        return keep("not-owned", "owned by another account or by AWS Backup")
+    if not backup.manual:
+        return keep("automated", "automatic backups follow the service's own retention")
+    if is_held(backup.tags) or is_held(backup.source_tags):
+        return keep("hold", "steward:hold on the " + ("backup" if is_held(backup.tags) else "cluster"))
+    if backup.never_expires:
+        return keep("never-expires", "NeverExpires is set on the backup")
+
+    retention = _effective_retention(backup, rules.default_retention_days)
+    if retention.invalid_value is not None:
+        return keep(
+            "invalid-tag",
+            f"{RETENTION_DAYS}={retention.invalid_value!r} on the {retention.source}: "
+            f"expected whole days {RETENTION_DAYS_MIN}..{RETENTION_DAYS_MAX}",
+        )
+    if retention.days is None:
+        return keep("unmanaged", "no retention tag and DEFAULT_RETENTION_DAYS is 0")
+    if not backup.ready:
+        return keep("not-ready", f"state {backup.state}", retention.days)
+    if backup.created is None or age is None:
+        return keep("not-ready", "no creation time reported yet", retention.days)
+    if backup.service_retention_days not in (None, -1):
+        return keep(
+            "service-retention",
+            f"the service itself deletes it after {backup.service_retention_days} days",
+            retention.days,
+        )
+    if now - backup.created <= timedelta(days=retention.days):
+        return keep(
+            "within-retention",
+            f"age {age}d, retention {retention.days}d ({retention.source})",
+            retention.days,
+        )
+    if newest:
+        count = _keep_count(backup, rules.min_keep)
+        return keep("min-keep", f"among the newest {count} of {backup.source_cluster}", retention.days)
+    if backup.shared_with and not rules.revoke_shares:
+        return keep(
+            "shared",
+            "shared with " + ", ".join(backup.shared_with) + "; revoking shares is not enabled",
+            retention.days,
+        )
+    detail = f"age {age}d > retention {retention.days}d ({retention.source})"
+    if backup.shared_with:
+        detail += "; shares with " + ", ".join(backup.shared_with) + " revoked first"
+    return Verdict(backup, True, "expired", detail, age, retention.days)
+
+
+def _effective_retention(backup: Backup, default_days: int) -> _Retention:
+    # The backup's own tag wins over its cluster's, the cluster's over the default.
+    for tags, source in ((backup.tags, "backup tag"), (backup.source_tags, "cluster tag")):
+        if RETENTION_DAYS in tags:
+            value = tags[RETENTION_DAYS]
+            days = read_retention_days(value)
+            if days is None:
+                return _Retention(None, source.removesuffix(" tag"), invalid_value=value)
+            return _Retention(days, source)
+    return _Retention(default_days or None, "default")
+
+
+def _keep_count(backup: Backup, min_keep: int) -> int:
+    # CloudHSM: never delete a cluster's newest READY backup, whatever MIN_KEEP says.
+    return max(min_keep, 1) if backup.service is Service.CLOUDHSM else min_keep
+
+
+def _key(backup: Backup) -> tuple[Service, str, str]:
+    return (backup.service, backup.region, backup.id)
+
+
+def _newest_per_cluster(
+    backups: Sequence[Backup], min_keep: int
+) -> set[tuple[Service, str, str]]:
+    """The newest ready manual backups of each source cluster, which min-keep protects."""
+    by_cluster: dict[tuple[Service, str, str | None], list[Backup]] = defaultdict(list)
+    for backup in backups:
+        if backup.ready and backup.manual and backup.owned and backup.created is not None:
+            by_cluster[(backup.service, backup.region, backup.source_cluster)].append(backup)
+    protected: set[tuple[Service, str, str]] = set()
+    for members in by_cluster.values():
+        members.sort(key=lambda b: (b.created, b.id), reverse=True)
+        protected.update(_key(b) for b in members[: _keep_count(members[0], min_keep)])
+    return protected
+
+
+def _age_days(backup: Backup, now: datetime) -> int | None:
+    return None if backup.created is None else max((now - backup.created).days, 0)

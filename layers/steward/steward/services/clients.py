@@ -1,0 +1,56 @@
+"""boto3 clients, created once per process and region, with the retry configuration in one place."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudhsmv2 import CloudHSMV2Client
+    from mypy_boto3_elasticache import ElastiCacheClient
+    from mypy_boto3_redshift import RedshiftClient
+    from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
+
+# Adaptive mode: botocore's standard retries (Throttling, ThrottlingException, 5xx) with a
+# client-side rate limiter that slows a sweep down instead of failing it.
+RETRIES = Config(
+    retries={"mode": "adaptive", "total_max_attempts": 8},
+    connect_timeout=5,
+    read_timeout=30,
+    user_agent_extra="steward",
+)
+
+ServiceName = Literal["elasticache", "redshift", "cloudhsmv2", "resourcegroupstaggingapi"]
+
+
+@overload
+def client(service: Literal["elasticache"], region: str) -> ElastiCacheClient: ...
+@overload
+def client(service: Literal["redshift"], region: str) -> RedshiftClient: ...
+@overload
+def client(service: Literal["cloudhsmv2"], region: str) -> CloudHSMV2Client: ...
+@overload
+def client(
+    service: Literal["resourcegroupstaggingapi"], region: str
+) -> ResourceGroupsTaggingAPIClient: ...
+def client(service: ServiceName, region: str) -> Any:
+    return _client(service, region)
+
+
+@cache
+def _client(service: str, region: str) -> Any:
+    return boto3.client(service, region_name=region, config=RETRIES)  # type: ignore[call-overload]
+
+
+def error_code(error: ClientError) -> str:
+    """The wire error code (not the boto3 exception class name, which often differs)."""
+    return str(error.response.get("Error", {}).get("Code", "Unknown"))
+
+
+def reset() -> None:
+    """Forget cached clients (tests start a fresh mock per test)."""
+    _client.cache_clear()

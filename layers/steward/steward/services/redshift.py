@@ -1,0 +1,126 @@
+"""Redshift manual cluster snapshots owned by this account."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+from steward.backups import Backup, DeleteOutcome
+from steward.report import Service
+from steward.services.clients import client, error_code
+from steward.tags import tags_from_list
+
+if TYPE_CHECKING:
+    from mypy_boto3_redshift.type_defs import SnapshotTypeDef
+
+BATCH_LIMIT = 100  # BatchDeleteClusterSnapshots takes at most 100 identifiers.
+GONE = {"ClusterSnapshotNotFound"}
+
+
+class RedshiftSnapshots:
+    service = Service.REDSHIFT
+    batch_size = BATCH_LIMIT
+
+    def __init__(self, region: str, account: str) -> None:
+        self.region = region
+        self.account = account
+        self._redshift = client("redshift", region)
+
+    def list_backups(self) -> list[Backup]:
+        cluster_tags = {
+            cluster["ClusterIdentifier"]: tags_from_list(cluster.get("Tags"))
+            for page in self._redshift.get_paginator("describe_clusters").paginate(
+                PaginationConfig={"PageSize": 100}
+            )
+            for cluster in page.get("Clusters", [])
+        }
+        pages = self._redshift.get_paginator("describe_cluster_snapshots").paginate(
+            SnapshotType="manual",
+            OwnerAccount=self.account,
+            PaginationConfig={"PageSize": 100},
+        )
+        return [
+            self._backup(snapshot, cluster_tags)
+            for page in pages
+            for snapshot in page.get("Snapshots", [])
+        ]
+
+    def delete(self, backups: Sequence[Backup]) -> list[DeleteOutcome]:
+        """Revoke the shares of any shared snapshot, then delete the batch in one call."""
+        outcomes: list[DeleteOutcome] = []
+        ready: list[Backup] = []
+        for backup in backups:
+            failure = self._revoke_shares(backup)
+            if failure:
+                outcomes.append(DeleteOutcome(backup, False, failure, "revoking shares failed"))
+            else:
+                ready.append(backup)
+        if not ready:
+            return outcomes
+        try:
+            response = self._redshift.batch_delete_cluster_snapshots(
+                Identifiers=[
+                    {"SnapshotIdentifier": b.id, "SnapshotClusterIdentifier": b.source_cluster or ""}
+                    for b in ready
+                ]
+            )
+        except ClientError as error:
+            return outcomes + [DeleteOutcome(b, False, error_code(error)) for b in ready]
+        # Per-item failures do not raise: they come back in Errors and must be read.
+        failures = {
+            e.get("SnapshotIdentifier", ""): e.get("FailureCode", "Unknown")
+            for e in response.get("Errors", [])
+        }
+        for backup in ready:
+            code = failures.get(backup.id)
+            if code is None:
+                outcomes.append(DeleteOutcome(backup, True))
+            elif code in GONE:
+                outcomes.append(DeleteOutcome(backup, True, None, "already gone"))
+            else:
+                outcomes.append(DeleteOutcome(backup, False, code))
+        return outcomes
+
+    def _revoke_shares(self, backup: Backup) -> str | None:
+        for account in backup.shared_with:
+            try:
+                self._redshift.revoke_snapshot_access(
+                    SnapshotIdentifier=backup.id,
+                    SnapshotClusterIdentifier=backup.source_cluster or "",
+                    AccountWithRestoreAccess=account,
+                )
+            except ClientError as error:
+                if error_code(error) != "AuthorizationNotFound":
+                    return error_code(error)
+        return None
+
+    def _backup(self, snapshot: SnapshotTypeDef, cluster_tags: dict[str, dict[str, str]]) -> Backup:
+        tags = tags_from_list(snapshot.get("Tags"))
+        identifier = snapshot["SnapshotIdentifier"]
+        status = snapshot.get("Status", "unknown")
+        # Snapshots made by AWS Backup can only be deleted through AWS Backup.
+        by_aws_backup = identifier.startswith("awsbackup:") or any(
+            key.startswith("aws:backup:") for key in tags
+        )
+        return Backup(
+            service=self.service,
+            region=self.region,
+            id=identifier,
+            source_cluster=snapshot.get("ClusterIdentifier"),
+            created=snapshot.get("SnapshotCreateTime"),
+            ready=status == "available",
+            state=status,
+            manual=snapshot.get("SnapshotType") == "manual",
+            owned=snapshot.get("OwnerAccount", self.account) == self.account and not by_aws_backup,
+            tags=tags,
+            source_tags=cluster_tags.get(snapshot.get("ClusterIdentifier", ""), {}),
+            shared_with=tuple(
+                a["AccountId"]
+                for a in snapshot.get("AccountsWithRestoreAccess") or []
+                if "AccountId" in a
+            ),
+            service_retention_days=snapshot.get("ManualSnapshotRetentionPeriod"),
+            arn=snapshot.get("SnapshotArn"),
+        )

@@ -1,0 +1,37 @@
+"""The tag names users control Steward with (a public interface) and how their values read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+PREFIX = "steward:"
+RETENTION_DAYS = "steward:retention-days"
+HOLD = "steward:hold"
+DELETE_AFTER = "steward:delete-after"
+FINAL_SNAPSHOT = "steward:final-snapshot"
+
+# Tags Steward writes on what it creates, so people can tell what it is and where it came from.
+CREATED_BY = "steward:created-by"
+SOURCE = "steward:source"
+REASON = "steward:reason"
+
+RETENTION_DAYS_MIN = 1
+RETENTION_DAYS_MAX = 3653
+
+Tags = Mapping[str, str]
+
+
+def tags_from_list(tag_list: Iterable[Mapping[str, object]] | None) -> dict[str, str]:
+    """AWS's [{"Key": k, "Value": v}] (or CloudTrail's lower-case key/value) as a plain dict."""
+    tags: dict[str, str] = {}
+    for tag in tag_list or ():
+        key = tag.get("Key", tag.get("key"))
+        if key is not None:
+            tags[str(key)] = str(tag.get("Value", tag.get("value")) or "")
+    return tags
+
+
+def is_held(tags: Tags) -> bool:
+    """`steward:hold` with any value but `false` is a legal hold (an empty value is one too)."""
+    value = tags.get(HOLD)
+    return value is not None and value.strip().lower() != "false"
