@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from steward.backups import Backup
 from steward.policy.retention import RetentionRules, plan_retention
 from steward.report import Service
@@ -34,9 +33,7 @@ def backups(draw: st.DrawFn, index: int) -> Backup:
         region=draw(st.sampled_from(["us-east-1", "eu-west-1"])),
         id=f"backup-{index}",
         source_cluster=draw(st.sampled_from(["a", "b", "c"])),
-        created=draw(
-            st.one_of(st.none(), st.integers(0, 5000 * 24).map(lambda h: NOW - timedelta(hours=h)))
-        ),
+        created=draw(st.one_of(st.none(), st.integers(0, 5000 * 24).map(lambda h: NOW - timedelta(hours=h)))),
         ready=draw(st.booleans()),
         state="whatever",
         manual=draw(st.booleans()),
@@ -89,7 +86,9 @@ def newer_restore_points(item: Backup, fleet: tuple[Backup, ...]) -> int:
 
 @settings(max_examples=400, deadline=None)
 @given(fleet=fleets, rule=rules)
-def test_nothing_protected_is_ever_planned_for_deletion(fleet: tuple[Backup, ...], rule: RetentionRules) -> None:
+def test_nothing_protected_is_ever_planned_for_deletion(
+    fleet: tuple[Backup, ...], rule: RetentionRules
+) -> None:
     verdicts = plan_retention(fleet, rule, NOW)
     assert [v.backup for v in verdicts] == list(fleet)
     for verdict in verdicts:

@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from steward.backups import Backup
 from steward.policy.retention import RetentionRules, plan_retention, read_retention_days
 from steward.report import Service
@@ -88,7 +87,12 @@ def test_min_keep_protects_the_newest_expired_backups_of_each_cluster() -> None:
         backup(500, id="other-500", source_cluster="other")
     ]
     reasons = {v.backup.id: v.reason for v in plan_retention(fleet, rules, NOW)}
-    assert reasons == {"dw-100": "min-keep", "dw-200": "min-keep", "dw-300": "expired", "other-500": "min-keep"}
+    assert reasons == {
+        "dw-100": "min-keep",
+        "dw-200": "min-keep",
+        "dw-300": "expired",
+        "other-500": "min-keep",
+    }
 
 
 def test_min_keep_counts_only_ready_backups() -> None:
@@ -135,6 +139,8 @@ def test_automated_and_not_owned_backups_are_never_deleted() -> None:
     assert verdict_for(backup(400, owned=False)).reason == "not-owned"
 
 
-@pytest.mark.parametrize(("value", "days"), [("1", 1), (" 30 ", 30), ("3653", 3653), ("0", None), ("3654", None)])
+@pytest.mark.parametrize(
+    ("value", "days"), [("1", 1), (" 30 ", 30), ("3653", 3653), ("0", None), ("3654", None)]
+)
 def test_retention_days_are_whole_days_between_1_and_3653(value: str, days: int | None) -> None:
     assert read_retention_days(value) == days

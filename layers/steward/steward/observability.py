@@ -14,8 +14,6 @@ tracer = Tracer(service="steward")
 
 def count(name: str, value: int, **dimensions: str) -> None:
     """One EMF metric with its own dimensions (Powertools' Metrics shares dimensions per flush)."""
-    with single_metric(
-        name=name, unit=MetricUnit.Count, value=value, namespace=metrics.namespace
-    ) as metric:
+    with single_metric(name=name, unit=MetricUnit.Count, value=value, namespace=metrics.namespace) as metric:
         for key, dimension in dimensions.items():
             metric.add_dimension(name=key, value=dimension)

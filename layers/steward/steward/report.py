@@ -19,6 +19,14 @@ class Action(StrEnum):
     DELETED = "deleted"
     WOULD_DELETE = "would-delete"
     KEPT = "kept"
+    # A deleted CloudHSM backup brought back inside its 7-day window (key-purge undo).
+    RESTORED = "restored"
+    WOULD_RESTORE = "would-restore"
+    # A snapshot copied to keep data that would otherwise be lost (final-snapshot rescue).
+    COPIED = "copied"
+    WOULD_COPY = "would-copy"
+    # Waiting for a condition (a clean restore point, a cluster to become available).
+    PENDING = "pending"
 
 
 class Decision(BaseModel):

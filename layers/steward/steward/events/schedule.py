@@ -19,6 +19,4 @@ class ScheduledEvent(EventBridgeModel):
 
 
 def parse_schedule(event: Any) -> ScheduledEvent:
-    return parse_event(
-        ScheduledEvent, event, "an EventBridge 'Scheduled Event' from source aws.events"
-    )
+    return parse_event(ScheduledEvent, event, "an EventBridge 'Scheduled Event' from source aws.events")

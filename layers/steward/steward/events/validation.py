@@ -11,6 +11,16 @@ class InvalidEvent(ValueError):
     """The event is malformed or not one this function accepts; nothing was changed."""
 
 
+class InvalidField(InvalidEvent):
+    """One field of the event is wrong: names the field, the value seen and what is accepted."""
+
+    def __init__(self, field: str, seen: object, accepted: str) -> None:
+        super().__init__(f"{field}: got {seen!r}; expected {accepted}")
+        self.field = field
+        self.seen = seen
+        self.accepted = accepted
+
+
 def parse_event[M: BaseModel](model: type[M], event: Any, accepted: str) -> M:
     """Validate `event` as `model`; on failure name each field, the value seen and what is accepted."""
     if not isinstance(event, dict):

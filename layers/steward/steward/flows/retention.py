@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import ClientError
 
 from steward.backups import Backup, DeleteOutcome
 from steward.events.schedule import ScheduledEvent
-from steward.observability import count, logger
+from steward.observability import count, logger, metrics
 from steward.policy.retention import Verdict, plan_retention
 from steward.report import Action, Decision, Service, summarise
 from steward.services.clients import error_code
@@ -89,6 +90,7 @@ def run(
     for service, actions in summarise(result.decisions).items():
         for action, total in actions.items():
             count("Backups", total, service=service, action=action)
+    metrics.add_metric(name="FailedItems", unit=MetricUnit.Count, value=len(result.failures))
     logger.info("retention sweep finished", extra={"summary": result.summary()})
     if result.failures:
         raise SweepFailed(

@@ -44,9 +44,7 @@ class _Retention:
     invalid_value: str | None = None
 
 
-def plan_retention(
-    backups: Iterable[Backup], rules: RetentionRules, now: datetime
-) -> list[Verdict]:
+def plan_retention(backups: Iterable[Backup], rules: RetentionRules, now: datetime) -> list[Verdict]:
     """One verdict per backup, in the order given; only `expired` verdicts may be deleted."""
     backups = list(backups)
     protected = _newest_per_cluster(backups, rules.min_keep)
@@ -138,9 +136,7 @@ def _key(backup: Backup) -> tuple[Service, str, str]:
     return (backup.service, backup.region, backup.id)
 
 
-def _newest_per_cluster(
-    backups: Sequence[Backup], min_keep: int
-) -> set[tuple[Service, str, str]]:
+def _newest_per_cluster(backups: Sequence[Backup], min_keep: int) -> set[tuple[Service, str, str]]:
     """The newest ready manual backups of each source cluster, which min-keep protects."""
     by_cluster: dict[tuple[Service, str, str | None], list[Backup]] = defaultdict(list)
     for backup in backups:

@@ -44,7 +44,7 @@ class CloudHsmBackups:
         def delete_backup(backup: Backup) -> str:
             # A deleted backup stays PENDING_DELETION, restorable, for 7 days: say until when.
             until = self._cloudhsm.delete_backup(BackupId=backup.id)["Backup"].get("DeleteTimestamp")
-            return f"restorable until {until.isoformat()}" if until else ""
+            return f"restorable until {until:%Y-%m-%d %H:%M} UTC" if until else ""
 
         return delete_each(backups, delete_backup, GONE)
 

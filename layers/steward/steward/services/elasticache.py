@@ -47,9 +47,7 @@ class ElastiCacheSnapshots:
 
     def _tags_by_arn(self) -> dict[str, dict[str, str]]:
         paginator = self._tagging.get_paginator("get_resources")
-        pages = paginator.paginate(
-            ResourceTypeFilters=TAGGED_TYPES, PaginationConfig={"PageSize": 100}
-        )
+        pages = paginator.paginate(ResourceTypeFilters=TAGGED_TYPES, PaginationConfig={"PageSize": 100})
         return {
             item["ResourceARN"]: tags_from_list(item.get("Tags"))
             for page in pages

@@ -42,9 +42,7 @@ class RedshiftSnapshots:
             PaginationConfig={"PageSize": 100},
         )
         return [
-            self._backup(snapshot, cluster_tags)
-            for page in pages
-            for snapshot in page.get("Snapshots", [])
+            self._backup(snapshot, cluster_tags) for page in pages for snapshot in page.get("Snapshots", [])
         ]
 
     def delete(self, backups: Sequence[Backup]) -> list[DeleteOutcome]:
@@ -117,9 +115,7 @@ class RedshiftSnapshots:
             tags=tags,
             source_tags=cluster_tags.get(snapshot.get("ClusterIdentifier", ""), {}),
             shared_with=tuple(
-                a["AccountId"]
-                for a in snapshot.get("AccountsWithRestoreAccess") or []
-                if "AccountId" in a
+                a["AccountId"] for a in snapshot.get("AccountsWithRestoreAccess") or [] if "AccountId" in a
             ),
             service_retention_days=snapshot.get("ManualSnapshotRetentionPeriod"),
             arn=snapshot.get("SnapshotArn"),

@@ -1,0 +1,55 @@
+# Steward: the two commands a user needs are `make demo` and `make test`; both set themselves up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Lambda runs python3.13, and so do the tests, the demo and `sam build`.
+PYTHON313 ?= $(shell for p in $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -1) $$(command -v python3.13); do "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && echo "$$p" && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+export SAM_CLI_TELEMETRY := 0
+# Never let a developer's AWS profile or endpoint leak into the local runs.
+unexport AWS_PROFILE AWS_ENDPOINT_URL
+
+.PHONY: help venv lint typecheck validate build unit test demo bench clean
+
+help:
+	@echo "make demo   - run Steward against a local fake AWS (moto) and print what it decided"
+	@echo "make test   - lint, type check, template lint, build, and the test suite"
+	@echo "make bench  - API calls and wall time of a sweep over 11,000 backups"
+
+$(BIN)/.installed: requirements-dev.txt layers/steward/requirements.txt
+	@test -n "$(PYTHON313)" || { echo "python3.13 not found: install it (pyenv install 3.13) or set PYTHON313=/path/to/python3.13" >&2; exit 1; }
+	$(PYTHON313) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+venv: $(BIN)/.installed
+
+lint: venv
+	$(BIN)/ruff check .
+
+typecheck: venv
+	$(BIN)/mypy layers/steward/steward functions sandbox
+
+validate: venv
+	$(BIN)/sam validate --lint
+
+# sam build needs a real python3.13 first on PATH: the venv's is one.
+build: venv
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/sam build
+	$(BIN)/python -m sandbox.check_build .aws-sam/build
+
+unit: venv
+	$(BIN)/python -m pytest
+
+test: lint typecheck validate build unit
+
+demo: venv
+	$(BIN)/python -m sandbox.demo
+
+bench: venv
+	$(BIN)/python -m sandbox.bench
+
+clean:
+	rm -rf $(VENV) .aws-sam .hypothesis .mypy_cache .ruff_cache

@@ -1,0 +1,410 @@
+"""CloudHSM v2 backup behaviour missing from moto 5.2.5.
+
+Emulated (API 2017-04-28, JSON protocol):
+* Real ID shapes: ``cluster-`` / ``backup-`` + 11 chars of ``[2-7a-z]``; backup ARNs carry the
+  caller's account and region (moto hard-codes 123456789012 and uses UUIDs).
+* Backup fields BackupId, BackupArn, BackupState, ClusterId, CreateTimestamp, CopyTimestamp,
+  NeverExpires, SourceRegion, SourceBackup, SourceCluster, DeleteTimestamp, TagList, HsmType, Mode
+  (absent fields are omitted, as AWS does for e.g. ClusterId of a cross-region copy).
+* DescribeBackups: ``MaxResults`` 1..50, opaque ``NextToken``, filters backupIds /
+  sourceBackupIds / clusterIds / states / neverExpires (string lists), SortAscending (default
+  newest first, as moto).
+* DeleteBackup: READY -> PENDING_DELETION with DeleteTimestamp = now + 7 days. A PENDING_DELETION
+  backup whose DeleteTimestamp has passed reads as ``DELETED`` (computed lazily).
+  NeverExpires only exempts a backup from the cluster's retention policy: the API reference and
+  user guide (manage-backup-retention, delete-restore-backup) document no restriction on deleting
+  such a backup by hand, so DeleteBackup accepts it.
+* RestoreBackup: PENDING_DELETION within the 7-day window -> READY (DeleteTimestamp cleared).
+* CopyBackupToRegion: new backup in the destination region (SourceRegion/SourceBackup/
+  SourceCluster set, no ClusterId, same CreateTimestamp, CopyTimestamp = now, source tags unless
+  TagList is given); the response is ``DestinationBackup`` only, without the new id, as in AWS.
+* ModifyBackupAttributes(NeverExpires) (refused for DELETED backups).
+* CreateCluster(SourceBackupId) records ``SourceBackupId`` (moto already did) and now checks the
+  backup exists (``CloudHsmResourceNotFoundException``) and is READY
+  (``CloudHsmInvalidRequestException``).
+* Error codes ``CloudHsmResourceNotFoundException`` / ``CloudHsmInvalidRequestException`` (moto used
+  ``ResourceNotFoundException``).
+
+Simplified:
+* Copies are READY at once (AWS shows CREATE_IN_PROGRESS first, DELETED if the copy fails).
+* No automatic retention purge and no "last backup is never deleted" rule.
+* Default page size is 50; unknown filter keys and out-of-range MaxResults raise
+  ``CloudHsmInvalidRequestException`` (AWS's exact error for these is unverified).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+from datetime import datetime, timedelta
+from typing import Any
+
+import moto.cloudhsmv2.models as hsm_models
+from moto.cloudhsmv2.exceptions import CloudHSMv2ClientError
+from moto.cloudhsmv2.models import Backup, CloudHSMV2Backend, Cluster, cloudhsmv2_backends
+from moto.cloudhsmv2.responses import CloudHSMV2Response
+from moto.utilities.utils import get_partition
+
+from ._common import epoch, graft, naive_utc, now, original, page
+
+ID_ALPHABET = "234567" + string.ascii_lowercase
+RESTORE_WINDOW = timedelta(days=7)
+FILTER_KEYS = {"backupIds", "sourceBackupIds", "clusterIds", "states", "neverExpires"}
+
+
+class CloudHsmResourceNotFound(CloudHSMv2ClientError):
+    def __init__(self, message: str):
+        super().__init__("CloudHsmResourceNotFoundException", message)
+
+
+class CloudHsmInvalidRequest(CloudHSMv2ClientError):
+    def __init__(self, message: str):
+        super().__init__("CloudHsmInvalidRequestException", message)
+
+
+def _new_id(prefix: str) -> str:
+    return prefix + "".join(random.choices(ID_ALPHABET, k=11))
+
+
+def _backend(account_id: str, region: str) -> CloudHSMV2Backend:
+    return cloudhsmv2_backends[account_id][region]
+
+
+def _new_backup(
+    backend: CloudHSMV2Backend,
+    *,
+    cluster_id: str | None,
+    hsm_type: str,
+    mode: str,
+    tags: list[dict[str, str]] | None,
+    created: datetime | None = None,
+) -> Backup:
+    backup = Backup(cluster_id=cluster_id, hsm_type=hsm_type, mode=mode, tag_list=tags)
+    backup.backup_id = _new_id("backup-")
+    region = backend.region_name
+    partition = get_partition(region)
+    backup.backup_arn = (
+        f"arn:{partition}:cloudhsm:{region}:{backend.account_id}:backup/{backup.backup_id}"
+    )
+    if created is not None:
+        backup.create_timestamp = naive_utc(created)
+    backend.backups[backup.backup_id] = backup
+    return backup
+
+
+def _get_backup(backend: CloudHSMV2Backend, backup_id: str) -> Backup:
+    if backup_id not in backend.backups:
+        raise CloudHsmResourceNotFound(f"Backup {backup_id} not found.")
+    return backend.backups[backup_id]
+
+
+# Backup model: lazily computed state, wire-format dict ------------------------------------
+
+
+def _get_state(self: Backup) -> str:
+    state: str = self.__dict__.get("_state", "READY")
+    if state == "PENDING_DELETION" and self.delete_timestamp and self.delete_timestamp <= now():
+        return "DELETED"
+    return state
+
+
+def _set_state(self: Backup, value: str) -> None:
+    self.__dict__["_state"] = value
+
+
+def _backup_to_dict(self: Backup) -> dict[str, Any]:
+    fields = {
+        "BackupId": self.backup_id,
+        "BackupArn": self.backup_arn,
+        "BackupState": self.backup_state,
+        "ClusterId": self.cluster_id,
+        "CreateTimestamp": epoch(self.create_timestamp),
+        "CopyTimestamp": epoch(self.copy_timestamp),
+        "NeverExpires": self.never_expires,
+        "SourceRegion": self.source_region,
+        "SourceBackup": self.source_backup,
+        "SourceCluster": self.source_cluster,
+        "DeleteTimestamp": epoch(self.delete_timestamp),
+        "TagList": self.tag_list,
+        "HsmType": self.hsm_type,
+        "Mode": self.mode,
+    }
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+# Backend ---------------------------------------------------------------------------------
+
+
+class CloudHSMV2BackendExtension(CloudHSMV2Backend):
+    """Backend methods grafted onto moto's CloudHSMV2Backend."""
+
+    def create_cluster(
+        self,
+        *,
+        backup_retention_policy: dict[str, str] | None,
+        hsm_type: str,
+        source_backup_id: str | None,
+        subnet_ids: list[str],
+        network_type: str | None,
+        tag_list: list[dict[str, str]] | None,
+        mode: str | None,
+    ) -> dict[str, Any]:
+        if source_backup_id and _get_backup(self, source_backup_id).backup_state != "READY":
+            raise CloudHsmInvalidRequest(f"Backup {source_backup_id} is not in the READY state.")
+        cluster = Cluster(
+            backup_retention_policy=backup_retention_policy,
+            hsm_type=hsm_type,
+            source_backup_id=source_backup_id,
+            subnet_ids=subnet_ids,
+            network_type=network_type or "IPV4",
+            tag_list=tag_list,
+            mode=mode or "DEFAULT",
+            region_name=self.region_name,
+        )
+        cluster.cluster_id = _new_id("cluster-")
+        self.clusters[cluster.cluster_id] = cluster
+        _new_backup(
+            self, cluster_id=cluster.cluster_id, hsm_type=hsm_type, mode=cluster.mode, tags=tag_list
+        )
+        return cluster.to_dict()
+
+    def describe_backups(  # type: ignore[override]
+        self,
+        *,
+        filters: dict[str, list[str]] | None,
+        sort_ascending: bool | None,
+        next_token: str | None,
+        max_results: int | None,
+    ) -> tuple[list[Backup], str | None]:
+        limit = 50 if max_results is None else max_results
+        if not 1 <= limit <= 50:
+            raise CloudHsmInvalidRequest("MaxResults must be between 1 and 50.")
+        filters = filters or {}
+        unknown = set(filters) - FILTER_KEYS
+        if unknown:
+            raise CloudHsmInvalidRequest(f"Invalid filter key(s): {', '.join(sorted(unknown))}")
+        backups = list(self.backups.values())
+        if "backupIds" in filters:
+            backups = [b for b in backups if b.backup_id in filters["backupIds"]]
+        if "sourceBackupIds" in filters:
+            backups = [b for b in backups if b.source_backup in filters["sourceBackupIds"]]
+        if "clusterIds" in filters:
+            backups = [b for b in backups if b.cluster_id in filters["clusterIds"]]
+        if "states" in filters:
+            backups = [b for b in backups if b.backup_state in filters["states"]]
+        if "neverExpires" in filters:
+            wanted = {v.lower() == "true" for v in filters["neverExpires"]}
+            backups = [b for b in backups if b.never_expires in wanted]
+
+        def sort_key(b: Backup) -> str:
+            ts = b.create_timestamp.strftime("%Y-%m-%dT%H:%M:%S.%f")
+            # Descending order is encoded by inverting each digit, keeping tokens plain strings.
+            if not sort_ascending:
+                ts = ts.translate(str.maketrans("0123456789", "9876543210"))
+            return f"{ts}|{b.backup_id}"
+
+        return page(
+            backups,
+            key=sort_key,
+            token=next_token,
+            limit=limit,
+            invalid_token=lambda: CloudHsmInvalidRequest(f"Invalid NextToken: {next_token}"),
+        )
+
+    def delete_backup(self, backup_id: str) -> Backup:
+        backup = _get_backup(self, backup_id)
+        if backup.backup_state != "READY":
+            raise CloudHsmInvalidRequest(
+                f"Backup {backup_id} is in state {backup.backup_state}; "
+                "only READY backups can be deleted."
+            )
+        backup.backup_state = "PENDING_DELETION"
+        backup.delete_timestamp = now() + RESTORE_WINDOW
+        return backup
+
+    def restore_backup(self, backup_id: str) -> Backup:
+        backup = _get_backup(self, backup_id)
+        if backup.backup_state != "PENDING_DELETION":
+            raise CloudHsmInvalidRequest(
+                f"Backup {backup_id} is in state {backup.backup_state}; only backups pending "
+                "deletion can be restored."
+            )
+        backup.backup_state = "READY"
+        backup.delete_timestamp = None
+        return backup
+
+    def copy_backup_to_region(
+        self,
+        destination_region: str,
+        backup_id: str,
+        tag_list: list[dict[str, str]] | None,
+    ) -> dict[str, Any]:
+        source = _get_backup(self, backup_id)
+        if destination_region == self.region_name:
+            raise CloudHsmInvalidRequest("DestinationRegion must differ from the source region.")
+        if source.backup_state != "READY":
+            raise CloudHsmInvalidRequest(f"Backup {backup_id} is not in the READY state.")
+        target = _new_backup(
+            _backend(self.account_id, destination_region),
+            cluster_id=None,
+            hsm_type=source.hsm_type,
+            mode=source.mode,
+            tags=[dict(t) for t in (tag_list if tag_list else source.tag_list)],
+            created=source.create_timestamp,
+        )
+        target.copy_timestamp = now()
+        target.source_region = self.region_name
+        target.source_backup = source.backup_id
+        target.source_cluster = source.cluster_id or source.source_cluster
+        return {
+            "CreateTimestamp": epoch(target.create_timestamp),
+            "SourceRegion": target.source_region,
+            "SourceBackup": target.source_backup,
+            "SourceCluster": target.source_cluster,
+        }
+
+    def modify_backup_attributes(self, backup_id: str, never_expires: bool) -> Backup:
+        backup = _get_backup(self, backup_id)
+        if backup.backup_state == "DELETED":
+            raise CloudHsmInvalidRequest(f"Backup {backup_id} has been deleted.")
+        backup.never_expires = bool(never_expires)
+        return backup
+
+    def tag_resource(self, resource_id: str, tag_list: list[dict[str, str]]) -> dict[str, Any]:
+        if resource_id in self.backups:  # keep the backup's TagList and ListTags in step
+            self.tags.setdefault(resource_id, [dict(t) for t in self.backups[resource_id].tag_list])
+        result = original(CloudHSMV2Backend, "tag_resource")(self, resource_id, tag_list)
+        if resource_id in self.backups:
+            self.backups[resource_id].tag_list = [dict(t) for t in self.tags[resource_id]]
+        return result
+
+    def untag_resource(self, resource_id: str, tag_key_list: list[str]) -> dict[str, Any]:
+        if resource_id in self.backups:
+            backup = self.backups[resource_id]
+            self.tags.setdefault(resource_id, [dict(t) for t in backup.tag_list])
+            backup.tag_list = [t for t in backup.tag_list if t["Key"] not in tag_key_list]
+        return original(CloudHSMV2Backend, "untag_resource")(self, resource_id, tag_key_list)
+
+
+# Responses -------------------------------------------------------------------------------
+
+
+def _body(response: CloudHSMV2Response) -> dict[str, Any]:
+    return json.loads(response.body or "{}")
+
+
+class CloudHSMV2ResponseExtension(CloudHSMV2Response):
+    """Response handlers grafted onto moto's CloudHSMV2Response."""
+
+    def describe_backups(self) -> str:
+        params = _body(self)
+        backups, token = self.cloudhsmv2_backend.describe_backups(
+            filters=params.get("Filters"),
+            sort_ascending=params.get("SortAscending"),
+            next_token=params.get("NextToken"),
+            max_results=params.get("MaxResults"),
+        )
+        result: dict[str, Any] = {"Backups": [b.to_dict() for b in backups]}
+        if token:
+            result["NextToken"] = token
+        return json.dumps(result)
+
+    def delete_backup(self) -> str:
+        backup = self.cloudhsmv2_backend.delete_backup(_body(self)["BackupId"])
+        return json.dumps({"Backup": backup.to_dict()})
+
+    def restore_backup(self) -> str:
+        backup = self.cloudhsmv2_backend.restore_backup(_body(self)["BackupId"])
+        return json.dumps({"Backup": backup.to_dict()})
+
+    def copy_backup_to_region(self) -> str:
+        params = _body(self)
+        destination = self.cloudhsmv2_backend.copy_backup_to_region(
+            destination_region=params["DestinationRegion"],
+            backup_id=params["BackupId"],
+            tag_list=params.get("TagList"),
+        )
+        return json.dumps({"DestinationBackup": destination})
+
+    def modify_backup_attributes(self) -> str:
+        params = _body(self)
+        backup = self.cloudhsmv2_backend.modify_backup_attributes(
+            params["BackupId"], params["NeverExpires"]
+        )
+        return json.dumps({"Backup": backup.to_dict()})
+
+
+def install() -> None:
+    Backup.backup_state = property(_get_state, _set_state)
+    Backup.to_dict = _backup_to_dict
+    hsm_models.ResourceNotFoundException = CloudHsmResourceNotFound  # raised by DeleteCluster
+    graft(CloudHSMV2Backend, CloudHSMV2BackendExtension)
+    graft(CloudHSMV2Response, CloudHSMV2ResponseExtension)
+
+
+# Seeding helpers -------------------------------------------------------------------------
+
+
+def add_backup(
+    account_id: str,
+    region: str,
+    cluster_id: str,
+    created: datetime,
+    *,
+    state: str = "READY",
+    never_expires: bool = False,
+    tags: dict[str, str] | None = None,
+    source_backup_id: str | None = None,
+) -> str:
+    """Add a backup of ``cluster_id`` taken at ``created``; returns its BackupId."""
+    backend = _backend(account_id, region)
+    cluster = backend.clusters.get(cluster_id)
+    backup = _new_backup(
+        backend,
+        cluster_id=cluster_id,
+        hsm_type=cluster.hsm_type if cluster else "hsm2m.medium",
+        mode=cluster.mode if cluster else "FIPS",
+        tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()],
+        created=created,
+    )
+    backup.backup_state = state
+    backup.never_expires = never_expires
+    backup.source_backup = source_backup_id
+    return str(backup.backup_id)
+
+
+def set_backup_state(
+    account_id: str,
+    region: str,
+    backup_id: str,
+    state: str,
+    delete_timestamp: datetime | None = None,
+) -> None:
+    """Force a backup's state (e.g. PENDING_DELETION with a past ``delete_timestamp``)."""
+    backup = _get_backup(_backend(account_id, region), backup_id)
+    backup.backup_state = state
+    backup.delete_timestamp = naive_utc(delete_timestamp) if delete_timestamp else None
+
+
+def create_cluster_from_backup(
+    account_id: str,
+    region: str,
+    backup_id: str,
+    *,
+    subnet_ids: list[str] | None = None,
+    hsm_type: str | None = None,
+) -> str:
+    """Create a cluster restored from ``backup_id`` (records SourceBackupId); returns ClusterId."""
+    backend = _backend(account_id, region)
+    backup = _get_backup(backend, backup_id)
+    cluster = backend.create_cluster(
+        backup_retention_policy=None,
+        hsm_type=hsm_type or backup.hsm_type,
+        source_backup_id=backup_id,
+        subnet_ids=subnet_ids or ["subnet-00000001"],
+        network_type=None,
+        tag_list=None,
+        mode=backup.mode,
+    )
+    return str(cluster["ClusterId"])

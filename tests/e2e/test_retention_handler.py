@@ -1,0 +1,349 @@
+"""RetentionFunction end to end: the sample schedule event through the handler, real boto3 calls on moto."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import ModuleType
+from typing import Any
+
+import pytest
+from steward.events.validation import InvalidEvent
+from steward.flows.retention import SweepFailed
+from steward.settings import SettingsError
+
+import fakeaws
+from sandbox.fleet import OTHER_ACCOUNT, Fleet
+from tests.conftest import FakeContext, load_event
+
+LIVE = {"DRY_RUN": "false", "DEFAULT_RETENTION_DAYS": "30", "MIN_KEEP": "1"}
+
+
+def schedule_now() -> dict[str, Any]:
+    event = load_event("retention-schedule.json")
+    event["time"] = datetime.now(UTC).isoformat()
+    return event
+
+
+def elasticache_names(fleet: Fleet) -> set[str]:
+    return {s["SnapshotName"] for s in fleet.elasticache.describe_snapshots()["Snapshots"]}
+
+
+def redshift_names(fleet: Fleet) -> set[str]:
+    snapshots = fleet.redshift.describe_cluster_snapshots(SnapshotType="manual")["Snapshots"]
+    return {s["SnapshotIdentifier"] for s in snapshots}
+
+
+def hsm_states(fleet: Fleet) -> dict[str, str]:
+    return {b["BackupId"]: b["BackupState"] for b in fleet.cloudhsm.describe_backups()["Backups"]}
+
+
+def decisions(capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, Any]]:
+    """The decision records the handler logged, by resource id."""
+    import json
+
+    records = {}
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith("{") and '"decision"' in line:
+            record = json.loads(line)["decision"]
+            records[record["resource_id"]] = record
+    return records
+
+
+@pytest.fixture
+def retention(handler: Callable[..., ModuleType]) -> Callable[..., ModuleType]:
+    return lambda **env: handler("retention", **{**LIVE, **env})
+
+
+def test_dry_run_reports_what_would_be_deleted_and_deletes_nothing(
+    fleet: Fleet,
+    retention: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given an expired snapshot in each service, each behind a newer one
+    cluster = fleet.redis_cluster("cache-a")
+    fleet.elasticache_snapshot(cluster, "cache-a-old", age_days=90)
+    fleet.elasticache_snapshot(cluster, "cache-a-new", age_days=1)
+    fleet.redshift_cluster("dw")
+    fleet.redshift_snapshot("dw", "dw-old", age_days=90)
+    fleet.redshift_snapshot("dw", "dw-new", age_days=1)
+    hsm = fleet.hsm_cluster()
+    old_backup = fleet.hsm_backup(hsm, age_days=90)
+    before = (elasticache_names(fleet), redshift_names(fleet), hsm_states(fleet))
+
+    # When the sweep runs in dry-run mode
+    summary = retention(DRY_RUN="true").lambda_handler(schedule_now(), context)
+
+    # Then it reports each as would-delete and nothing changed
+    assert summary["dryRun"] is True
+    assert summary["counts"] == {
+        "cloudhsm": {"kept": 1, "would-delete": 1},
+        "elasticache": {"kept": 1, "would-delete": 1},
+        "redshift": {"kept": 1, "would-delete": 1},
+    }
+    records = decisions(capsys)
+    assert {k: records[k]["action"] for k in ("cache-a-old", "dw-old", old_backup)} == dict.fromkeys(
+        ("cache-a-old", "dw-old", old_backup), "would-delete"
+    )
+    assert (elasticache_names(fleet), redshift_names(fleet), hsm_states(fleet)) == before
+
+
+def test_a_sweep_deletes_what_expired_and_keeps_everything_else_with_its_reason(
+    fleet: Fleet,
+    retention: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a fleet with expired, recent, held, badly tagged and automatic snapshots
+    cache = fleet.redis_cluster("cache-a")
+    fleet.elasticache_snapshot(cache, "cache-expired", age_days=45)
+    fleet.elasticache_snapshot(cache, "cache-held", age_days=400, tags={"steward:hold": "case-17"})
+    fleet.elasticache_snapshot(cache, "cache-bad-tag", age_days=400, tags={"steward:retention-days": "abc"})
+    fleet.elasticache_snapshot(cache, "cache-recent", age_days=2)
+    automatic = fleet.elasticache_automatic_snapshot(cache, age_days=300)
+    fleet.redshift_cluster("dw", tags={"steward:retention-days": "7"})
+    fleet.redshift_snapshot("dw", "dw-expired-1", age_days=20)
+    fleet.redshift_snapshot("dw", "dw-expired-2", age_days=10)
+    fleet.redshift_snapshot("dw", "dw-shared", age_days=60, shared_with=[OTHER_ACCOUNT])
+    fleet.redshift_snapshot("dw", "dw-newest", age_days=8)
+
+    # When the sweep runs for real
+    summary = retention().lambda_handler(schedule_now(), context)
+
+    # Then only the expired ones are gone, and every kept one says why
+    assert elasticache_names(fleet) == {"cache-held", "cache-bad-tag", "cache-recent", automatic}
+    assert redshift_names(fleet) == {"dw-shared", "dw-newest"}
+    records = decisions(capsys)
+    assert {k: (v["action"], v["reason"]) for k, v in records.items()} == {
+        "cache-expired": ("deleted", "expired"),
+        "cache-held": ("kept", "hold"),
+        "cache-bad-tag": ("kept", "invalid-tag"),
+        "cache-recent": ("kept", "within-retention"),
+        "dw-expired-1": ("deleted", "expired"),
+        "dw-expired-2": ("deleted", "expired"),
+        "dw-shared": ("kept", "shared"),
+        "dw-newest": ("kept", "min-keep"),
+    }
+    assert "'abc'" in records["cache-bad-tag"]["detail"]
+    assert records["dw-expired-1"]["age_days"] == 20
+    assert summary["failed"] == 0
+
+
+def test_shares_are_revoked_before_an_expired_shared_snapshot_is_deleted_when_enabled(
+    fleet: Fleet, retention: Callable[..., ModuleType], context: FakeContext
+) -> None:
+    fleet.redshift_cluster("dw")
+    fleet.redshift_snapshot("dw", "dw-shared", age_days=60, shared_with=[OTHER_ACCOUNT, "333333333333"])
+    fleet.redshift_snapshot("dw", "dw-newest", age_days=1)
+
+    retention(REVOKE_SHARED_SNAPSHOTS="true").lambda_handler(schedule_now(), context)
+
+    assert redshift_names(fleet) == {"dw-newest"}
+
+
+def test_a_cluster_keeps_its_newest_ready_hsm_backup_and_never_expires_backups(
+    fleet: Fleet,
+    retention: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    hsm = fleet.hsm_cluster(tags={"steward:retention-days": "30"})
+    for backup_id in fleet.hsm_backups_of(hsm):  # the backup CloudHSM took at activation
+        fakeaws.cloudhsm.set_backup_state(fleet.account, fleet.region, backup_id, "PENDING_DELETION")
+    oldest = fleet.hsm_backup(hsm, age_days=200)
+    pinned = fleet.hsm_backup(hsm, age_days=150, never_expires=True)
+    newest = fleet.hsm_backup(hsm, age_days=100)
+    in_progress = fleet.hsm_backup(hsm, age_days=0.1, state="CREATE_IN_PROGRESS")
+
+    retention(MIN_KEEP="0").lambda_handler(schedule_now(), context)
+
+    states = hsm_states(fleet)
+    assert (states[oldest], states[pinned], states[newest], states[in_progress]) == (
+        "PENDING_DELETION",
+        "READY",
+        "READY",
+        "CREATE_IN_PROGRESS",
+    )
+    records = decisions(capsys)
+    assert (records[newest]["reason"], records[pinned]["reason"], records[in_progress]["reason"]) == (
+        "min-keep",
+        "never-expires",
+        "not-ready",
+    )
+    deleted = fleet.cloudhsm.describe_backups(Filters={"backupIds": [oldest]})["Backups"][0]
+    assert records[oldest]["detail"].endswith(
+        f"restorable until {deleted['DeleteTimestamp']:%Y-%m-%d %H:%M} UTC"
+    )
+
+
+def test_replaying_the_same_event_deletes_nothing_more_and_decides_the_same(
+    fleet: Fleet,
+    retention: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cache = fleet.redis_cluster("cache-a")
+    for age in (100, 80, 60, 10):
+        fleet.elasticache_snapshot(cache, f"cache-{age}", age_days=age)
+    event = schedule_now()
+    function = retention()
+
+    first = function.lambda_handler(event, context)
+    first_records = decisions(capsys)
+    second = function.lambda_handler(event, context)
+    second_records = decisions(capsys)
+
+    assert first["counts"] == {"elasticache": {"deleted": 3, "kept": 1}}
+    assert second["counts"] == {"elasticache": {"kept": 1}}
+    assert second_records == {"cache-10": first_records["cache-10"]}
+
+
+def test_an_old_replayed_event_judges_by_its_own_time(
+    fleet: Fleet, retention: Callable[..., ModuleType], context: FakeContext
+) -> None:
+    # Given a snapshot 45 days old today, which was 15 days old when the sample event was sent
+    cache = fleet.redis_cluster("cache-a")
+    fleet.elasticache_snapshot(cache, "cache-new", age_days=1)
+    event = schedule_now()
+    fleet.elasticache_snapshot(cache, "cache-45", age_days=45)
+    event["time"] = fleet.ago(30).isoformat()
+
+    summary = retention().lambda_handler(event, context)
+
+    assert "cache-45" in elasticache_names(fleet)
+    assert summary["counts"]["elasticache"] == {"kept": 2}
+
+
+def test_a_failing_item_does_not_stop_the_sweep_and_fails_the_invocation_after_it(
+    fleet: Fleet,
+    retention: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cache = fleet.redis_cluster("cache-a")
+    for age in (300, 200, 100, 1):
+        fleet.elasticache_snapshot(cache, f"cache-{age}", age_days=age)
+    fakeaws.faults.inject(
+        "elasticache", "DeleteSnapshot", "InvalidSnapshotState", match={"SnapshotName": "cache-200"}
+    )
+
+    with pytest.raises(SweepFailed, match="cache-200 failed:InvalidSnapshotState"):
+        retention().lambda_handler(schedule_now(), context)
+
+    assert elasticache_names(fleet) == {"cache-200", "cache-1"}
+    records = decisions(capsys)
+    assert (records["cache-200"]["action"], records["cache-200"]["reason"]) == (
+        "kept",
+        "failed:InvalidSnapshotState",
+    )
+
+
+def test_a_rerun_after_a_partial_failure_converges(
+    fleet: Fleet, retention: Callable[..., ModuleType], context: FakeContext
+) -> None:
+    fleet.redshift_cluster("dw")
+    for age in (300, 200, 1):
+        fleet.redshift_snapshot("dw", f"dw-{age}", age_days=age)
+    fakeaws.faults.inject("redshift", "BatchDeleteClusterSnapshots", "AccessDenied", times=1)
+    function = retention()
+    with pytest.raises(SweepFailed):
+        function.lambda_handler(schedule_now(), context)
+    assert redshift_names(fleet) == {"dw-300", "dw-200", "dw-1"}
+
+    summary = function.lambda_handler(schedule_now(), context)
+
+    assert redshift_names(fleet) == {"dw-1"}
+    assert summary["failed"] == 0
+
+
+def test_throttling_is_absorbed_by_the_retry_mode(
+    fleet: Fleet, retention: Callable[..., ModuleType], context: FakeContext
+) -> None:
+    cache = fleet.redis_cluster("cache-a")
+    fleet.elasticache_snapshot(cache, "cache-old", age_days=100)
+    fleet.elasticache_snapshot(cache, "cache-new", age_days=1)
+    fakeaws.faults.inject("elasticache", "DeleteSnapshot", "Throttling", times=2)
+
+    summary = retention().lambda_handler(schedule_now(), context)
+
+    assert elasticache_names(fleet) == {"cache-new"}
+    assert summary["failed"] == 0
+
+
+def test_the_sweep_stops_before_the_timeout_and_reports_what_is_left(
+    fleet: Fleet, retention: Callable[..., ModuleType], capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = fleet.redis_cluster("cache-a")
+    for age in (300, 200, 1):
+        fleet.elasticache_snapshot(cache, f"cache-{age}", age_days=age)
+
+    summary = retention(SAFETY_MARGIN_SECONDS="60").lambda_handler(
+        schedule_now(), FakeContext(seconds_left=59)
+    )
+
+    assert summary["deferred"] >= 1
+    assert elasticache_names(fleet) == {"cache-300", "cache-200", "cache-1"}
+    assert all(r["reason"] in ("deferred", "min-keep") for r in decisions(capsys).values())
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda e: e.update({"detail-type": "Object Created"}), "detail-type: 'Object Created'"),
+        (lambda e: e.pop("time"), "time: missing"),
+        (lambda e: e.update({"source": "aws.s3"}), "source: 'aws.s3'"),
+    ],
+)
+def test_an_unexpected_event_is_refused_with_a_clear_error_and_changes_nothing(
+    fleet: Fleet,
+    retention: Callable[..., ModuleType],
+    context: FakeContext,
+    mutate: Callable[[dict[str, Any]], object],
+    message: str,
+) -> None:
+    cache = fleet.redis_cluster("cache-a")
+    fleet.elasticache_snapshot(cache, "cache-old", age_days=100)
+    fleet.elasticache_snapshot(cache, "cache-new", age_days=1)
+    event = schedule_now()
+    mutate(event)
+
+    with pytest.raises(InvalidEvent, match=message):
+        retention().lambda_handler(event, context)
+
+    assert elasticache_names(fleet) == {"cache-old", "cache-new"}
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DRY_RUN": "yes"}, "DRY_RUN='yes' is not accepted: accepted values: true, false"),
+        ({"DEFAULT_RETENTION_DAYS": "-1"}, "DEFAULT_RETENTION_DAYS='-1'"),
+        ({"MIN_KEEP": "many"}, "MIN_KEEP='many'"),
+        ({"SERVICES": "elasticache,s3"}, "SERVICES='s3'"),
+    ],
+)
+def test_a_bad_setting_fails_the_cold_start_naming_the_variable(
+    aws: None, retention: Callable[..., ModuleType], env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message):
+        retention(**env)
+
+
+def test_metrics_per_service_and_action_go_out_as_emf(
+    fleet: Fleet,
+    retention: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    cache = fleet.redis_cluster("cache-a")
+    fleet.elasticache_snapshot(cache, "cache-old", age_days=100)
+    fleet.elasticache_snapshot(cache, "cache-new", age_days=1)
+
+    retention().lambda_handler(schedule_now(), context)
+
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    counted = {(m["service"], m["action"]): m["Backups"] for m in emf if "Backups" in m}
+    assert counted == {("elasticache", "deleted"): [1.0], ("elasticache", "kept"): [1.0]}
