@@ -70,6 +70,15 @@ class RetentionSettings(StewardSettings):
         )
 
 
+class StateAndNotifications(StewardSettings):
+    """For functions that keep state between invocations and notify people (parts 2 and 3)."""
+
+    # The template's StateTable (DynamoDB, pk/sk strings, TTL attribute `expires_at`).
+    STATE_TABLE: Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_.-]+$")]
+    # The template's AlertsTopic: purge reports, rescue alerts and refusals go there.
+    NOTIFICATIONS_TOPIC_ARN: Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$")]
+
+
 def load[S: StewardSettings](settings_class: type[S]) -> S:
     """Read and validate the environment, or fail with an error an operator can act on."""
     try:
