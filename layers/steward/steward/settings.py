@@ -70,13 +70,16 @@ class RetentionSettings(StewardSettings):
         )
 
 
+TOPIC_ARN_PATTERN = r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$"
+
+
 class StateAndNotifications(StewardSettings):
     """For functions that keep state between invocations and notify people (parts 2 and 3)."""
 
     # The template's StateTable (DynamoDB, pk/sk strings, TTL attribute `expires_at`).
     STATE_TABLE: Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_.-]+$")]
     # The template's AlertsTopic: purge reports, rescue alerts and refusals go there.
-    NOTIFICATIONS_TOPIC_ARN: Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$")]
+    NOTIFICATIONS_TOPIC_ARN: Annotated[str, Field(pattern=TOPIC_ARN_PATTERN)]
 
 
 def load[S: StewardSettings](settings_class: type[S]) -> S:
