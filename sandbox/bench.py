@@ -38,7 +38,7 @@ def seed(fleet: Fleet, elasticache: int, redshift: int, hsm: int, clusters: int)
         for i in range(redshift // clusters):
             fleet.redshift_snapshot(dw, f"dw-{c:03d}-{i:05d}", age_days=60 + i % 300)
     hsm_clusters = max(clusters // 5, 1)
-    for c in range(hsm_clusters):
+    for _ in range(hsm_clusters):
         cluster = fleet.hsm_cluster()
         for i in range(hsm // hsm_clusters):
             fleet.hsm_backup(cluster, age_days=60 + i % 300)
@@ -46,7 +46,7 @@ def seed(fleet: Fleet, elasticache: int, redshift: int, hsm: int, clusters: int)
 
 
 def count_requests(counter: Counter[str]) -> None:
-    def on_send(event_name: str, **_: Any) -> None:
+    def on_send(event_name: str, **kwargs: Any) -> None:
         _, service, operation = event_name.split(".")  # before-send.<service>.<Operation>
         counter[f"{SERVICES.get(service, service)}:{operation}"] += 1
 
