@@ -1,0 +1,90 @@
+"""The SAM template's promises that a lint cannot check: architecture, runtime, failure handling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sandbox.check_build import problems
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """Reads CloudFormation's short-form intrinsics (!Ref, !GetAtt, …) as plain values."""
+
+
+_CfnLoader.add_multi_constructor("!", lambda loader, suffix, node: f"{suffix}:{node.value!r}")
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return dict(yaml.load(TEMPLATE.read_text(), Loader=_CfnLoader))
+
+
+def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
+
+
+def test_functions_run_python313_on_arm64(template: dict[str, Any]) -> None:
+    assert template["Globals"]["Function"]["Runtime"] == "python3.13"
+    assert template["Globals"]["Function"]["Architectures"] == ["arm64"]
+    for name, function in functions(template).items():
+        assert function["Properties"].get("Architectures", ["arm64"]) == ["arm64"], name
+
+
+def test_the_layer_is_built_for_arm64_not_just_declared_compatible(template: dict[str, Any]) -> None:
+    layer = template["Resources"]["StewardLayer"]
+    assert layer["Metadata"] == {"BuildMethod": "python3.13", "BuildArchitecture": "arm64"}
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+
+
+def test_every_function_has_a_failure_destination_and_an_errors_alarm(template: dict[str, Any]) -> None:
+    alarmed = {
+        r["Properties"]["Dimensions"][0]["Value"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"]["MetricName"] == "Errors"
+    }
+    for name, function in functions(template).items():
+        on_failure = function["Properties"]["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
+        assert on_failure["Type"] == "SQS", name
+        assert f"Ref:{name!r}" in alarmed, name
+
+
+def test_dry_run_is_the_default(template: dict[str, Any]) -> None:
+    assert template["Parameters"]["DryRun"]["Default"] == "true"
+
+
+def test_the_retention_function_runs_on_a_schedule_parameter(template: dict[str, Any]) -> None:
+    events = template["Resources"]["RetentionFunction"]["Properties"]["Events"]
+    assert events["Sweep"] == {
+        "Type": "Schedule",
+        "Properties": {"Schedule": "Ref:'RetentionSchedule'", "Description": "Steward retention sweep"},
+    }
+    assert template["Parameters"]["RetentionSchedule"]["Default"] == "rate(1 day)"
+
+
+def test_the_build_check_catches_x86_64_libraries_in_the_layer(tmp_path: Path) -> None:
+    layer = tmp_path / "StewardLayer" / "python"
+    (layer / "steward").mkdir(parents=True)
+    (layer / "steward" / "__init__.py").write_text("")
+    (layer / "pydantic_core").mkdir()
+    (layer / "pydantic_core" / "_pydantic_core.cpython-313-x86_64-linux-gnu.so").write_bytes(b"")
+
+    assert problems(tmp_path) == [
+        f"x86_64 library in an arm64 build: {layer / 'pydantic_core' / '_pydantic_core.cpython-313-x86_64-linux-gnu.so'}"
+    ]
+
+
+def test_the_build_check_accepts_an_arm64_layer(tmp_path: Path) -> None:
+    layer = tmp_path / "StewardLayer" / "python"
+    (layer / "steward").mkdir(parents=True)
+    (layer / "steward" / "__init__.py").write_text("")
+    (layer / "pydantic_core").mkdir()
+    (layer / "pydantic_core" / "_pydantic_core.cpython-313-aarch64-linux-gnu.so").write_bytes(b"")
+
+    assert problems(tmp_path) == []
