@@ -75,9 +75,8 @@ def test_the_build_check_catches_x86_64_libraries_in_the_layer(tmp_path: Path) -
     (layer / "pydantic_core").mkdir()
     (layer / "pydantic_core" / "_pydantic_core.cpython-313-x86_64-linux-gnu.so").write_bytes(b"")
 
-    assert problems(tmp_path) == [
-        f"x86_64 library in an arm64 build: {layer / 'pydantic_core' / '_pydantic_core.cpython-313-x86_64-linux-gnu.so'}"
-    ]
+    library = layer / "pydantic_core" / "_pydantic_core.cpython-313-x86_64-linux-gnu.so"
+    assert problems(tmp_path) == [f"x86_64 library in an arm64 build: {library}"]
 
 
 def test_the_build_check_accepts_an_arm64_layer(tmp_path: Path) -> None:

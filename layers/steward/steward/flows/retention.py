@@ -8,14 +8,13 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
-from botocore.exceptions import ClientError
 
 from steward.backups import Backup, DeleteOutcome
 from steward.events.schedule import ScheduledEvent
 from steward.observability import count, logger, metrics
 from steward.policy.retention import Verdict, plan_retention
 from steward.report import Action, Decision, Service, summarise
-from steward.services.clients import error_code
+from steward.services.clients import AwsError, error_code
 from steward.services.cloudhsm import CloudHsmBackups
 from steward.services.elasticache import ElastiCacheSnapshots
 from steward.services.redshift import RedshiftSnapshots
@@ -110,7 +109,7 @@ def _sweep(
         return [_service_level(store, "deferred", "out of time before listing; next run")]
     try:
         backups = store.list_backups()
-    except ClientError as error:
+    except AwsError as error:
         return [_service_level(store, f"failed:{error_code(error)}", "listing failed")]
 
     verdicts = plan_retention(backups, settings.rules, clock)

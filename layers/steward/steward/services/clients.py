@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudhsmv2 import CloudHSMV2Client
@@ -44,9 +44,16 @@ def _client(service: str, region: str) -> Any:
     return boto3.client(service, region_name=region, config=RETRIES)  # type: ignore[call-overload]
 
 
-def error_code(error: ClientError) -> str:
-    """The wire error code (not the boto3 exception class name, which often differs)."""
-    return str(error.response.get("Error", {}).get("Code", "Unknown"))
+# What a call can raise once botocore's retries are spent: an AWS error, or no answer at all.
+AwsError = (ClientError, BotoCoreError)
+
+
+def error_code(error: ClientError | BotoCoreError) -> str:
+    """The wire error code (not the boto3 exception class name, which often differs); for a call
+    that got no answer (connection, timeout), botocore's exception name."""
+    if isinstance(error, ClientError):
+        return str(error.response.get("Error", {}).get("Code", "Unknown"))
+    return type(error).__name__
 
 
 def reset() -> None:

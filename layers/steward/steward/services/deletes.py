@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 
-from botocore.exceptions import ClientError
-
 from steward.backups import Backup, DeleteOutcome
-from steward.services.clients import error_code
+from steward.services.clients import AwsError, error_code
 
 
 def delete_each(
@@ -22,7 +20,7 @@ def delete_each(
     for backup in backups:
         try:
             outcomes.append(DeleteOutcome(backup, True, None, delete(backup)))
-        except ClientError as error:
+        except AwsError as error:
             code = error_code(error)
             if code in gone:
                 outcomes.append(DeleteOutcome(backup, True, None, "already gone"))

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError
-
 from steward.backups import Backup, DeleteOutcome
 from steward.report import Service
-from steward.services.clients import client, error_code
+from steward.services.clients import AwsError, client, error_code
 from steward.tags import tags_from_list
 
 if TYPE_CHECKING:
@@ -64,7 +62,7 @@ class RedshiftSnapshots:
                     for b in ready
                 ]
             )
-        except ClientError as error:
+        except AwsError as error:
             return outcomes + [DeleteOutcome(b, False, error_code(error)) for b in ready]
         # Per-item failures do not raise: they come back in Errors and must be read.
         failures = {
@@ -89,7 +87,7 @@ class RedshiftSnapshots:
                     SnapshotClusterIdentifier=backup.source_cluster or "",
                     AccountWithRestoreAccess=account,
                 )
-            except ClientError as error:
+            except AwsError as error:
                 if error_code(error) != "AuthorizationNotFound":
                     return error_code(error)
         return None
