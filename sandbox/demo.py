@@ -113,8 +113,11 @@ def retention_demo() -> None:
 
 
 def main() -> None:
+    from sandbox.demo_keypurge import keypurge_demo
+
     with local_aws():
         retention_demo()
+        keypurge_demo()
 
 
 if __name__ == "__main__":

@@ -6,9 +6,10 @@ and what is accepted, before anything is listed or deleted.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, ValidationError
+from pydantic import AliasChoices, BeforeValidator, Field, ValidationError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from steward.policy.retention import RetentionRules
@@ -81,6 +82,64 @@ class StateAndNotifications(StewardSettings):
     # The template's AlertsTopic: purge reports, rescue alerts and refusals go there.
     NOTIFICATIONS_TOPIC_ARN: Annotated[str, Field(pattern=TOPIC_ARN_PATTERN)]
 
+
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
+
+
+def _regions(value: object) -> object:
+    regions = _comma_separated(value)
+    if isinstance(regions, list):
+        for region in regions:
+            if not isinstance(region, str) or not re.fullmatch(REGION_PATTERN, region):
+                raise ValueError(
+                    f"comma-separated AWS region names such as us-west-2 ({region!r} is not one)"
+                )
+    return regions
+
+
+RegionList = Annotated[list[str], NoDecode, BeforeValidator(_regions)]
+
+
+class KeyPurgeSettings(StateAndNotifications):
+    """HsmPurgeFunction: where key-bearing backups can live, and how long a purge may wait."""
+
+    # Regions this deployment copies CloudHSM backups to ("" = none); copies carry the key too.
+    COPY_REGIONS: RegionList = []
+    # Longest a purge waits for a backup taken after the removal before it proceeds and alerts.
+    MAX_WAIT_HOURS: Annotated[int, Field(ge=0, le=24 * 30)] = 48
+    # Where the function runs: Lambda sets AWS_REGION; CloudWatch Logs deliveries do not name one.
+    AWS_REGION: Annotated[
+        str,
+        Field(
+            pattern=REGION_PATTERN,
+            validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"),
+        ),
+    ]
+
+
+
+def _final_snapshot_retention(value: object) -> object:
+    # -1 keeps the final snapshot forever; 0 is not a Redshift retention period.
+    days = int(value) if isinstance(value, str) and value.strip().lstrip("-").isdigit() else value
+    if isinstance(days, int) and days != -1 and not 1 <= days <= 3653:
+        raise ValueError("-1 (keep forever) or whole days 1..3653")
+    return days
+
+
+ArnList = Annotated[
+    list[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")]],
+    NoDecode,
+    BeforeValidator(_comma_separated),
+]
+
+
+class FinalSnapshotSettings(StateAndNotifications):
+    """FinalSnapshotFunction: how long Redshift keeps a final snapshot, and which roles are Steward's."""
+
+    # Redshift FinalClusterSnapshotRetentionPeriod when the cluster has no steward:retention-days tag.
+    FINAL_SNAPSHOT_RETENTION_DAYS: Annotated[int, BeforeValidator(_final_snapshot_retention)] = -1
+    # Comma-separated IAM role ARNs whose deletes are Steward's own (the function's role).
+    STEWARD_ROLE_ARNS: ArnList = []
 
 def load[S: StewardSettings](settings_class: type[S]) -> S:
     """Read and validate the environment, or fail with an error an operator can act on."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
 
 import boto3
 from botocore.config import Config
@@ -11,9 +11,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudhsmv2 import CloudHSMV2Client
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_elasticache import ElastiCacheClient
+    from mypy_boto3_kms import KMSClient
     from mypy_boto3_redshift import RedshiftClient
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
+    from mypy_boto3_sns import SNSClient
 
 # Adaptive mode: botocore's standard retries (Throttling, ThrottlingException, 5xx) with a
 # client-side rate limiter that slows a sweep down instead of failing it.
@@ -24,7 +27,15 @@ RETRIES = Config(
     user_agent_extra="steward",
 )
 
-ServiceName = Literal["elasticache", "redshift", "cloudhsmv2", "resourcegroupstaggingapi"]
+ServiceName = Literal[
+    "elasticache", "redshift", "cloudhsmv2", "resourcegroupstaggingapi", "kms", "dynamodb", "sns", "events"
+]
+
+
+class EventBridgeClient(Protocol):
+    """The one EventBridge call Steward makes (no type stubs for events are installed)."""
+
+    def put_events(self, *, Entries: list[dict[str, Any]]) -> dict[str, Any]: ...
 
 
 @overload
@@ -35,6 +46,14 @@ def client(service: Literal["redshift"], region: str) -> RedshiftClient: ...
 def client(service: Literal["cloudhsmv2"], region: str) -> CloudHSMV2Client: ...
 @overload
 def client(service: Literal["resourcegroupstaggingapi"], region: str) -> ResourceGroupsTaggingAPIClient: ...
+@overload
+def client(service: Literal["kms"], region: str) -> KMSClient: ...
+@overload
+def client(service: Literal["dynamodb"], region: str) -> DynamoDBClient: ...
+@overload
+def client(service: Literal["sns"], region: str) -> SNSClient: ...
+@overload
+def client(service: Literal["events"], region: str) -> EventBridgeClient: ...
 def client(service: ServiceName, region: str) -> Any:
     return _client(service, region)
 

@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import ClientError
+
 from steward.backups import Backup, DeleteOutcome
+from steward.policy.key_purge import HsmBackup, HsmCluster
 from steward.report import Service
-from steward.services.clients import client
+from steward.services.clients import client, error_code
 from steward.services.deletes import delete_each
 from steward.tags import tags_from_list
 
 if TYPE_CHECKING:
-    from mypy_boto3_cloudhsmv2.type_defs import BackupTypeDef
+    from mypy_boto3_cloudhsmv2 import CloudHSMV2Client
+    from mypy_boto3_cloudhsmv2.type_defs import BackupTypeDef, ClusterTypeDef
 
 GONE = {"CloudHsmResourceNotFoundException"}
 LISTED_STATES = ["READY", "CREATE_IN_PROGRESS"]
+EVERY_STATE = ["READY", "CREATE_IN_PROGRESS", "PENDING_DELETION", "DELETED"]
+# DescribeBackups takes at most this many values in one filter list (AWS does not document a
+# limit per list; 30 keeps each request small and is what Steward needs per purge).
+FILTER_CHUNK = 30
+
+
+def describe_backups(cloudhsm: CloudHSMV2Client, filters: dict[str, list[str]]) -> Iterator[BackupTypeDef]:
+    """Every backup matching `filters` (string lists, e.g. {"states": ["READY"]}), all pages."""
+    pages = cloudhsm.get_paginator("describe_backups").paginate(
+        Filters=filters, PaginationConfig={"PageSize": 50}
+    )
+    for page in pages:
+        yield from page.get("Backups", [])
 
 
 class CloudHsmBackups:
@@ -35,10 +54,10 @@ class CloudHsmBackups:
             )
             for cluster in page.get("Clusters", [])
         }
-        pages = self._cloudhsm.get_paginator("describe_backups").paginate(
-            Filters={"states": LISTED_STATES}, PaginationConfig={"PageSize": 50}
-        )
-        return [self._backup(b, cluster_tags) for page in pages for b in page.get("Backups", [])]
+        return [
+            self._backup(b, cluster_tags)
+            for b in describe_backups(self._cloudhsm, {"states": LISTED_STATES})
+        ]
 
     def delete(self, backups: Sequence[Backup]) -> list[DeleteOutcome]:
         def delete_backup(backup: Backup) -> str:
@@ -64,4 +83,107 @@ class CloudHsmBackups:
             source_tags=cluster_tags.get(cluster or "", {}),
             never_expires=bool(backup.get("NeverExpires")),
             arn=backup.get("BackupArn"),
+        )
+
+
+# --- key purge (part 2) -------------------------------------------------------------------------
+
+
+class BackupGone(Exception):
+    """The backup no longer exists in the region."""
+
+
+@dataclass(frozen=True)
+class PurgeDelete:
+    """What DeleteBackup did to one key-bearing backup."""
+
+    backup_id: str
+    restorable_until: datetime | None
+    already: bool = False
+    never_expires_cleared: bool = False
+
+
+class CloudHsmPurgeTarget:
+    """The backups and clusters of one region, as the key purge needs them: every state, copies."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self._cloudhsm = client("cloudhsmv2", region)
+
+    def backups_of(self, cluster_id: str) -> list[HsmBackup]:
+        filters = {"clusterIds": [cluster_id], "states": EVERY_STATE}
+        return [self._hsm_backup(b) for b in describe_backups(self._cloudhsm, filters)]
+
+    def copies(self) -> list[HsmBackup]:
+        """Backups copied here from another region (they belong to no cluster)."""
+        listed = describe_backups(self._cloudhsm, {"states": EVERY_STATE})
+        return [self._hsm_backup(b) for b in listed if not b.get("ClusterId")]
+
+    def backups_by_id(
+        self, backup_ids: Sequence[str], states: Sequence[str] | None = None
+    ) -> list[HsmBackup]:
+        found: list[HsmBackup] = []
+        for start in range(0, len(backup_ids), FILTER_CHUNK):
+            filters = {"backupIds": list(backup_ids[start : start + FILTER_CHUNK])}
+            if states is not None:
+                filters["states"] = list(states)
+            found += [self._hsm_backup(b) for b in describe_backups(self._cloudhsm, filters)]
+        return found
+
+    def clusters(self) -> list[HsmCluster]:
+        pages = self._cloudhsm.get_paginator("describe_clusters").paginate(
+            PaginationConfig={"PageSize": 50}
+        )
+        return [self._hsm_cluster(c) for page in pages for c in page.get("Clusters", [])]
+
+    def delete(self, backup: HsmBackup) -> PurgeDelete:
+        """DeleteBackup; a backup already pending deletion counts as done.
+
+        NeverExpires only exempts a backup from the cluster's retention policy, and the API
+        documents no refusal to delete one by hand; if the service refuses anyway, the flag is
+        cleared (ModifyBackupAttributes) and the delete retried, and the report says so.
+        """
+        try:
+            return self._delete(backup.id)
+        except ClientError as error:
+            if error_code(error) in GONE:
+                raise BackupGone(backup.id) from None
+            if error_code(error) != "CloudHsmInvalidRequestException":
+                raise
+            current = self.backups_by_id([backup.id])
+            if current and current[0].state in ("PENDING_DELETION", "DELETED"):
+                return PurgeDelete(backup.id, current[0].delete_at, already=True)
+            if not (current and current[0].never_expires):
+                raise
+        self._cloudhsm.modify_backup_attributes(BackupId=backup.id, NeverExpires=False)
+        deleted = self._delete(backup.id)
+        return PurgeDelete(backup.id, deleted.restorable_until, never_expires_cleared=True)
+
+    def restore(self, backup_id: str) -> None:
+        self._cloudhsm.restore_backup(BackupId=backup_id)
+
+    def _delete(self, backup_id: str) -> PurgeDelete:
+        deleted = self._cloudhsm.delete_backup(BackupId=backup_id)["Backup"]
+        return PurgeDelete(backup_id, deleted.get("DeleteTimestamp"))
+
+    def _hsm_backup(self, backup: BackupTypeDef) -> HsmBackup:
+        return HsmBackup(
+            id=backup["BackupId"],
+            region=self.region,
+            cluster_id=backup.get("ClusterId") or None,
+            created=backup.get("CreateTimestamp"),
+            state=backup.get("BackupState", "unknown"),
+            source_cluster=backup.get("SourceCluster"),
+            source_backup=backup.get("SourceBackup"),
+            source_region=backup.get("SourceRegion"),
+            never_expires=bool(backup.get("NeverExpires")),
+            delete_at=backup.get("DeleteTimestamp"),
+        )
+
+    def _hsm_cluster(self, cluster: ClusterTypeDef) -> HsmCluster:
+        return HsmCluster(
+            id=cluster["ClusterId"],
+            region=self.region,
+            state=cluster.get("State", "unknown"),
+            source_backup_id=cluster.get("SourceBackupId"),
         )

@@ -1,0 +1,29 @@
+"""HsmPurgeFunction: when key material leaves a CloudHSM cluster, purge the backups that still hold it.
+
+Triggers: KMS DeleteKey (CloudHSM key store), KMS CMK Deletion, KMS Schedule/CancelKeyDeletion,
+a cluster's audit log (CloudWatch Logs subscription), the operator's `steward` events, and a
+schedule that advances pending purges. See docs/key-purge.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from steward.flows import key_purge
+from steward.observability import logger, metrics, tracer
+from steward.settings import KeyPurgeSettings, load
+
+# Validated at cold start: a bad environment fails here, before anything is read or deleted.
+SETTINGS = load(KeyPurgeSettings)
+
+
+@logger.inject_lambda_context(log_event=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
+    request = key_purge.read_event(event, local_region=SETTINGS.AWS_REGION)
+    result = key_purge.run(
+        request, SETTINGS, seconds_left=lambda: context.get_remaining_time_in_millis() / 1000
+    )
+    return result.summary()

@@ -1,0 +1,125 @@
+"""`python -m steward.cli`: the operator's events, from a terminal.
+
+    steward key-removed --cluster-id cluster-likphkxygsn --removed-at 2026-11-02T09:30:00Z \\
+        [--key-created-at 2025-03-14T08:00:00Z] [--immediate] [--reason "CHG-4211"] [--region us-west-2]
+    steward purge-undo --purge-id purge-cluster-likphkxygsn-20261102T093000Z
+
+Each puts the same event on the default bus that an operator could put by hand (source `steward`),
+so HsmPurgeFunction handles it exactly as it would any other delivery; prints the event id.
+`--dry-print` prints the event instead of sending it. Send it in the cluster's region.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from steward.events.key_removal import (
+    KEY_REMOVED,
+    OPERATOR_SOURCE,
+    PURGE_UNDO,
+    KeyRemovedDetail,
+    PurgeUndoDetail,
+)
+from steward.services.clients import AwsError, client, error_code
+
+FLAGS = {
+    "clusterId": "--cluster-id",
+    "removedAt": "--removed-at",
+    "keyCreatedAt": "--key-created-at",
+    "immediate": "--immediate",
+    "reason": "--reason",
+    "purgeId": "--purge-id",
+}
+
+
+class CliError(Exception):
+    """A flag has a value Steward does not accept; the message names flag, value and what is accepted."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        entry = _entry(args)
+    except CliError as error:
+        print(f"steward {args.command}: {error}", file=sys.stderr)
+        return 2
+    if args.dry_print:
+        print(json.dumps({**entry, "Detail": json.loads(entry["Detail"])}, indent=2))
+        return 0
+    try:
+        response = client("events", args.region).put_events(Entries=[entry])
+    except AwsError as error:
+        print(f"steward {args.command}: PutEvents failed: {error_code(error)}: {error}", file=sys.stderr)
+        return 1
+    result = response["Entries"][0]
+    if "EventId" not in result:
+        print(
+            f"steward {args.command}: EventBridge refused the event: "
+            f"{result.get('ErrorCode')}: {result.get('ErrorMessage')}",
+            file=sys.stderr,
+        )
+        return 1
+    print(result["EventId"])
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="steward", description="Send Steward's operator events.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    removed = commands.add_parser("key-removed", help="report key material removed from a CloudHSM cluster")
+    removed.add_argument("--cluster-id", required=True, help="e.g. cluster-likphkxygsn")
+    removed.add_argument(
+        "--removed-at", required=True, help="ISO-8601 with a time zone, e.g. 2026-11-02T09:30:00Z"
+    )
+    removed.add_argument("--key-created-at", help="when the key was created (older backups are kept)")
+    removed.add_argument("--immediate", action="store_true", help="do not wait for a clean restore point")
+    removed.add_argument("--reason", help="free text kept with the purge record, e.g. a change number")
+
+    undo = commands.add_parser("purge-undo", help="restore the backups a purge deleted (within 7 days)")
+    undo.add_argument("--purge-id", required=True, help="from the purge notification")
+
+    for command in (removed, undo):
+        command.add_argument("--region", default=None, help="the cluster's region (default: your AWS config)")
+        command.add_argument("--dry-print", action="store_true", help="print the event, do not send it")
+    return parser
+
+
+def _entry(args: argparse.Namespace) -> dict[str, Any]:
+    detail: dict[str, Any]
+    if args.command == "key-removed":
+        detail = {"clusterId": args.cluster_id, "removedAt": args.removed_at}
+        if args.key_created_at is not None:
+            detail["keyCreatedAt"] = args.key_created_at
+        if args.immediate:
+            detail["immediate"] = True
+        if args.reason is not None:
+            detail["reason"] = args.reason
+        _check(KeyRemovedDetail, detail)
+        detail_type = KEY_REMOVED
+    else:
+        detail = {"purgeId": args.purge_id}
+        _check(PurgeUndoDetail, detail)
+        detail_type = PURGE_UNDO
+    return {"Source": OPERATOR_SOURCE, "DetailType": detail_type, "Detail": json.dumps(detail)}
+
+
+def _check(model: type[BaseModel], detail: dict[str, Any]) -> None:
+    """The function's own validation, run before sending: a bad value fails here, not in Lambda."""
+    try:
+        model.model_validate(detail)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        accepted = first["msg"].removeprefix("Value error, ").removeprefix("expected ")
+        raise CliError(f"{FLAGS.get(field, field)} {detail.get(field)!r}: expected {accepted}") from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,654 @@
+"""The key purge: when key material leaves a CloudHSM cluster, delete the backups that still hold it.
+
+One run handles what one event asks for: a key removal (open a purge and advance it), a KMS key
+whose deletion was scheduled or cancelled (remember or forget its cluster), an undo (see
+`flows.purge_undo`), or the schedule (advance every pending purge). Every backup looked at is a
+`Decision`; every purge is a DynamoDB record and an SNS notification. AWS's backup states are
+re-read on every advance, so a replayed or duplicated event can only repeat a no-op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from steward.events.key_removal import (
+    KeyDeletionCancelled,
+    KeyDeletionScheduled,
+    KeyEventOutcome,
+    KeyRemoval,
+    NotApplicable,
+    PurgeUndo,
+    parse_key_event,
+)
+from steward.events.schedule import parse_schedule
+from steward.observability import count, logger, metrics
+from steward.policy.key_purge import (
+    BackupVerdict,
+    HsmBackup,
+    HsmCluster,
+    PurgePlan,
+    PurgeRules,
+    PurgeTarget,
+    Step,
+    plan_key_purge,
+)
+from steward.report import Action, Decision, Service, summarise
+from steward.services.clients import AwsError, error_code
+from steward.services.cloudhsm import BackupGone, CloudHsmPurgeTarget
+from steward.services.kms import HsmKey, KeyNotFound, KmsKeys
+from steward.services.notifications import Notifications
+from steward.services.purge_state import (
+    FlaggedClusterRecord,
+    KeyRecord,
+    PendingBackup,
+    PurgedBackup,
+    PurgeRecord,
+    PurgeState,
+)
+from steward.settings import KeyPurgeSettings
+
+# How long a finished purge's record stays after its last backup stops being restorable.
+RECORD_KEPT = timedelta(days=90)
+# How long a scheduled key's record outlives its deletion date (KMS may deliver late).
+KEY_RECORD_KEPT = timedelta(days=30)
+
+
+class PurgeFailed(RuntimeError):
+    """Some items failed and stay pending; everything else was processed. Lambda counts an error."""
+
+
+@dataclass(frozen=True)
+class PendingCheck:
+    """The schedule: advance every pending purge."""
+
+    time: datetime
+    source_event_id: str
+
+
+KeyPurgeRequest = PendingCheck | list[KeyEventOutcome]
+
+
+def read_event(event: Mapping[str, Any], *, local_region: str) -> KeyPurgeRequest:
+    """The schedule, or whatever the key-removal triggers say; InvalidEvent for anything else."""
+    if event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event":
+        schedule = parse_schedule(dict(event))
+        return PendingCheck(time=schedule.time, source_event_id=schedule.id)
+    return parse_key_event(event, local_region=local_region)
+
+
+@dataclass
+class Ports:
+    """The adapters a run uses; tests and the demo may pass their own."""
+
+    state: PurgeState
+    notifications: Notifications
+    hsm: Callable[[str], CloudHsmPurgeTarget] = CloudHsmPurgeTarget
+    kms: Callable[[str], KmsKeys] = KmsKeys
+
+    @classmethod
+    def for_settings(cls, settings: KeyPurgeSettings) -> Ports:
+        return cls(
+            state=PurgeState(settings.STATE_TABLE, settings.AWS_REGION),
+            notifications=Notifications(settings.NOTIFICATIONS_TOPIC_ARN),
+        )
+
+
+@dataclass
+class PurgeRun:
+    dry_run: bool
+    clock: datetime
+    decisions: list[Decision] = field(default_factory=list)
+    purges: list[PurgeRecord] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "dryRun": self.dry_run,
+            "clock": self.clock.isoformat(),
+            "counts": summarise(self.decisions),
+            "purges": [purge_summary(p) for p in self.purges],
+            "notApplicable": [
+                {"reason": d.reason, "detail": d.detail} for d in self.decisions if d.resource_id == "-"
+            ],
+            "failed": len(self.failures),
+        }
+
+
+def run(
+    request: KeyPurgeRequest,
+    settings: KeyPurgeSettings,
+    *,
+    seconds_left: Callable[[], float] = lambda: 900.0,
+    clock: datetime | None = None,
+    ports: Ports | None = None,
+) -> PurgeRun:
+    """Handle one event; raise PurgeFailed at the end if any item failed (it stays pending)."""
+    from steward.flows import purge_undo
+
+    now = clock or datetime.now(UTC)
+    ports = ports or Ports.for_settings(settings)
+    result = PurgeRun(dry_run=settings.DRY_RUN, clock=now)
+    purge = _Purger(settings, ports, now, result, seconds_left)
+
+    if isinstance(request, PendingCheck):
+        purge.check_pending()
+    else:
+        for outcome in request:
+            if isinstance(outcome, KeyRemoval):
+                purge.removal(outcome)
+            elif isinstance(outcome, KeyDeletionScheduled):
+                purge.key_scheduled(outcome)
+            elif isinstance(outcome, KeyDeletionCancelled):
+                purge.key_cancelled(outcome)
+            elif isinstance(outcome, PurgeUndo):
+                purge_undo.undo(outcome, settings, ports, now, result)
+            else:
+                purge.not_applicable(outcome)
+
+    for decision in result.decisions:
+        logger.info("decision", extra={"decision": decision.model_dump(mode="json")})
+    for service, actions in summarise(result.decisions).items():
+        for action, total in actions.items():
+            count("Backups", total, service=service, action=action)
+    metrics.add_metric(name="FailedItems", unit=MetricUnit.Count, value=len(result.failures))
+    logger.info("key purge run finished", extra={"summary": result.summary()})
+    if result.failures:
+        raise PurgeFailed(
+            f"{len(result.failures)} item(s) failed and stay pending, everything else was processed: "
+            + ", ".join(result.failures[:10])
+        )
+    return result
+
+
+def purge_id_for(removal: KeyRemoval, cluster_id: str) -> str:
+    """The same id for every delivery of one removal (see KeyRemoval.removal_id)."""
+    if removal.key_arn is not None or removal.key_id is not None:
+        return f"purge-{cluster_id}-key-{removal.removal_id.rsplit('/', 1)[-1]}"
+    # Each HSM of the cluster logs the same deletion a few microseconds apart: whole seconds.
+    purge_id = f"purge-{cluster_id}-{removal.removed_at.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    return purge_id if removal.key_handle is None else f"{purge_id}-handle-{removal.key_handle}"
+
+
+def purge_summary(record: PurgeRecord) -> dict[str, object]:
+    """What a person needs to know about a purge; the notification's body."""
+    purged: dict[str, list[dict[str, object]]] = {}
+    for backup in record.deleted:
+        purged.setdefault(backup.region, []).append(
+            {
+                "backupId": backup.backup_id,
+                "restorableUntil": _iso(backup.restorable_until),
+                "neverExpiresCleared": backup.never_expires_cleared,
+            }
+        )
+    return {
+        "purgeId": record.purge_id,
+        "status": record.status,
+        "dryRun": record.dry_run,
+        "cluster": record.cluster_id,
+        "region": record.region,
+        "trigger": record.trigger,
+        "key": record.key,
+        "removedAt": _iso(record.removed_at),
+        "keyCreatedAt": _iso(record.key_created_at),
+        "reason": record.reason,
+        "proceeded": record.proceeded,
+        "waitUntil": _iso(record.wait_until),
+        "purgedBackups": purged,
+        "alreadyPendingDeletion": [
+            {"backupId": b.backup_id, "region": b.region, "restorableUntil": _iso(b.restorable_until)}
+            for b in record.already_gone
+        ],
+        "flaggedClusters": [f.model_dump() for f in record.flagged],
+        "pending": [p.model_dump() for p in record.pending],
+        "restored": [{"backupId": b.backup_id, "region": b.region} for b in record.restored],
+        "unrecoverable": [{"backupId": b.backup_id, "region": b.region} for b in record.unrecoverable],
+        "deliveries": record.deliveries,
+    }
+
+
+class _Purger:
+    def __init__(
+        self,
+        settings: KeyPurgeSettings,
+        ports: Ports,
+        clock: datetime,
+        result: PurgeRun,
+        seconds_left: Callable[[], float],
+    ) -> None:
+        self.settings = settings
+        self.ports = ports
+        self.clock = clock
+        self.result = result
+        self.seconds_left = seconds_left
+        self.rules = PurgeRules(max_wait=timedelta(hours=settings.MAX_WAIT_HOURS))
+
+    # --- what each outcome asks for -----------------------------------------------------------------
+
+    def not_applicable(self, outcome: NotApplicable) -> None:
+        self.result.decisions.append(_nothing_done(self.settings.AWS_REGION, outcome.reason, outcome.detail))
+        count("KeyPurgeEvents", 1, outcome="not-applicable", reason=outcome.reason)
+
+    def key_scheduled(self, scheduled: KeyDeletionScheduled) -> None:
+        key = scheduled.key_arn or scheduled.key_id
+        try:
+            described = self.ports.kms(scheduled.region).describe(key)
+        except KeyNotFound:
+            return self.not_applicable(
+                NotApplicable(reason="unknown-key", detail=f"DescribeKey does not know {key}")
+            )
+        if not isinstance(described, HsmKey):
+            return self.not_applicable(
+                NotApplicable(
+                    reason="not-in-cloudhsm-key-store",
+                    detail=f"{described.arn} (origin {described.origin}) is not in an AWS CloudHSM key "
+                    "store: no CloudHSM backup holds it",
+                )
+            )
+        deletion = scheduled.deletion_date or self.clock + timedelta(days=30)
+        # Recorded in a dry run too: it changes nothing in AWS, and lets the dry run show the purge.
+        self.ports.state.record_key(
+            KeyRecord(
+                key_arn=described.arn,
+                key_id=described.key_id,
+                cluster_id=described.cluster_id,
+                key_store_id=described.key_store_id,
+                key_created_at=described.created,
+                region=scheduled.region,
+                deletion_date=scheduled.deletion_date,
+                scheduled_by_event=scheduled.source_event_id,
+                expires_at=int((deletion + KEY_RECORD_KEPT).timestamp()),
+            )
+        )
+        self.result.decisions.append(
+            Decision(
+                service=Service.CLOUDHSM,
+                region=scheduled.region,
+                resource_id=described.arn,
+                source_cluster=described.cluster_id,
+                age_days=None,
+                action=Action.KEPT,
+                reason="key-recorded",
+                detail=f"deletion scheduled for {_iso(scheduled.deletion_date)}; key created "
+                f"{_iso(described.created)} in {described.key_store_id}: its deletion will purge "
+                f"the backups of {described.cluster_id} that hold it",
+            )
+        )
+        count("KeyPurgeEvents", 1, outcome="key-recorded")
+        return None
+
+    def key_cancelled(self, cancelled: KeyDeletionCancelled) -> None:
+        arn = cancelled.key_arn or _key_arn(cancelled.region, cancelled.account, cancelled.key_id)
+        self.ports.state.forget_key(arn)
+        self.result.decisions.append(
+            Decision(
+                service=Service.CLOUDHSM,
+                region=cancelled.region,
+                resource_id=arn,
+                source_cluster=None,
+                age_days=None,
+                action=Action.KEPT,
+                reason="key-forgotten",
+                detail="deletion cancelled: the key stays, so nothing will be purged for it",
+            )
+        )
+        count("KeyPurgeEvents", 1, outcome="key-forgotten")
+
+    def removal(self, removal: KeyRemoval) -> None:
+        resolved = self._resolve(removal)
+        if isinstance(resolved, NotApplicable):
+            return self.not_applicable(resolved)
+        cluster_id, key_created_at = resolved
+        purge_id = purge_id_for(removal, cluster_id)
+        state = self.ports.state
+        dry_run = self.settings.DRY_RUN
+
+        existing = state.get(purge_id, dry_run=dry_run)
+        if existing is not None:
+            return self._duplicate(existing, removal)
+        try:
+            known = self._cluster_known(cluster_id, removal.region)
+        except AwsError as error:
+            self.result.failures.append(f"{cluster_id} listing failed: {error_code(error)}")
+            return None
+        if not known:
+            return self.not_applicable(
+                NotApplicable(
+                    reason="unknown-cluster",
+                    detail=f"{cluster_id} has no cluster and no backups in {removal.region}: nothing "
+                    f"to purge (removal {removal.removal_id}, trigger {removal.trigger})",
+                )
+            )
+
+        record = PurgeRecord(
+            purge_id=purge_id,
+            removal_id=removal.removal_id,
+            cluster_id=cluster_id,
+            region=removal.region,
+            trigger=removal.trigger,
+            key=_key_name(removal),
+            removed_at=removal.removed_at,
+            key_created_at=key_created_at,
+            immediate=removal.immediate,
+            reason=removal.reason,
+            dry_run=dry_run,
+            status="dry-run" if dry_run else "pending",
+            opened_at=self.clock,
+            updated_at=self.clock,
+            source_event_id=removal.source_event_id,
+            wait_until=removal.removed_at + self.rules.max_wait,
+        )
+        if not state.open(record):  # another delivery opened it between our read and write
+            raced = state.get(purge_id, dry_run=dry_run)
+            return self._duplicate(raced, removal) if raced is not None else None
+        if not dry_run:
+            # Written before acting: if this invocation dies, the schedule still finds the purge.
+            state.mark_pending(purge_id)
+        count("KeyPurgeEvents", 1, outcome="purge-opened", trigger=removal.trigger)
+        self.advance(record, opened=True)
+        return None
+
+    def check_pending(self) -> None:
+        state = self.ports.state
+        for purge_id in state.pending_ids():
+            record = state.get(purge_id)
+            if record is None or record.status != "pending":
+                state.clear_pending(purge_id)
+                continue
+            self.advance(record, opened=False)
+
+    # --- a purge, one step further ----------------------------------------------------------------
+
+    def advance(self, record: PurgeRecord, *, opened: bool) -> None:
+        target = PurgeTarget(
+            cluster_id=record.cluster_id,
+            region=record.region,
+            removed_at=record.removed_at,
+            key_created_at=record.key_created_at,
+            immediate=record.immediate,
+        )
+        try:
+            backups, clusters = self._inventory(record)
+        except AwsError as error:
+            code = error_code(error)
+            self.result.failures.append(f"{record.purge_id} listing failed: {code}")
+            self.result.decisions.append(
+                _purge_level(
+                    record,
+                    Action.PENDING,
+                    f"failed:{code}",
+                    "listing backups failed; retried on the next check",
+                )
+            )
+            return
+        plan = plan_key_purge(target, backups, clusters, self.clock, self.rules)
+        deleted, decisions, failed = self._act(plan, record)
+        self.result.decisions.extend(decisions)
+        self.result.failures.extend(failed)
+
+        updated = self._updated(record, plan, deleted, decisions)
+        saved = self.ports.state.save(updated)
+        if saved is None:
+            logger.warning(
+                "purge record changed concurrently; AWS state is re-read on the next check",
+                extra={"purgeId": record.purge_id},
+            )
+            saved = updated
+        if saved.status == "done":
+            self.ports.state.clear_pending(saved.purge_id)
+            count("KeyPurgeEvents", 1, outcome="purge-done")
+        self.result.purges.append(saved)
+        if opened or deleted or failed or saved.status != record.status:
+            self._notify(saved, plan)
+
+    def _inventory(self, record: PurgeRecord) -> tuple[list[HsmBackup], list[HsmCluster]]:
+        home = self.ports.hsm(record.region)
+        backups = home.backups_of(record.cluster_id)
+        clusters = home.clusters()
+        for region in self.settings.COPY_REGIONS:
+            if region == record.region:
+                continue
+            there = self.ports.hsm(region)
+            backups += there.copies()
+            clusters += there.clusters()
+        return backups, clusters
+
+    def _act(
+        self, plan: PurgePlan, record: PurgeRecord
+    ) -> tuple[list[PurgedBackup], list[Decision], list[str]]:
+        deleted: list[PurgedBackup] = []
+        decisions: list[Decision] = []
+        failed: list[str] = []
+        for verdict in plan.verdicts:
+            if verdict.step is not Step.DELETE:
+                decisions.append(_decide(verdict, _ACTION_OF[verdict.step]))
+                continue
+            if self.settings.DRY_RUN:
+                decisions.append(_decide(verdict, Action.WOULD_DELETE))
+                continue
+            if self.seconds_left() < self.settings.SAFETY_MARGIN_SECONDS:
+                decisions.append(
+                    _decide(verdict, Action.PENDING, "deferred", "out of time; the next check deletes it")
+                )
+                continue
+            backup = verdict.backup
+            try:
+                outcome = self.ports.hsm(backup.region).delete(backup)
+            except BackupGone:
+                decisions.append(
+                    _decide(verdict, Action.KEPT, "already-deleted", "the backup no longer exists")
+                )
+                continue
+            except AwsError as error:
+                code = error_code(error)
+                failed.append(f"{backup.region}/{backup.id} DeleteBackup {code}")
+                decisions.append(
+                    _decide(
+                        verdict,
+                        Action.PENDING,
+                        f"failed:{code}",
+                        "DeleteBackup failed; retried on the next check",
+                    )
+                )
+                continue
+            until = f"restorable until {_iso(outcome.restorable_until)}"
+            if outcome.already:
+                decisions.append(_decide(verdict, Action.KEPT, "already-pending-deletion", until))
+                continue
+            reason = "never-expires-cleared" if outcome.never_expires_cleared else verdict.reason
+            decisions.append(_decide(verdict, Action.DELETED, reason, f"{verdict.detail}; {until}"))
+            deleted.append(
+                PurgedBackup(
+                    backup_id=backup.id,
+                    region=backup.region,
+                    restorable_until=outcome.restorable_until,
+                    never_expires_cleared=outcome.never_expires_cleared,
+                )
+            )
+        for flagged in plan.flagged:
+            decisions.append(
+                Decision(
+                    service=Service.CLOUDHSM,
+                    region=flagged.cluster.region,
+                    resource_id=flagged.cluster.id,
+                    source_cluster=record.cluster_id,
+                    age_days=None,
+                    action=Action.KEPT,
+                    reason="restored-from-key-bearing-backup",
+                    detail=f"cluster initialised from {flagged.from_backup}, which holds the removed key: "
+                    "it may hold the key too; remove it there (Steward does not touch clusters)",
+                )
+            )
+        return deleted, decisions, failed
+
+    def _updated(
+        self,
+        record: PurgeRecord,
+        plan: PurgePlan,
+        deleted_now: list[PurgedBackup],
+        decisions: list[Decision],
+    ) -> PurgeRecord:
+        deleted = {b.backup_id: b for b in record.deleted} | {b.backup_id: b for b in deleted_now}
+        already_gone = [
+            PurgedBackup(backup_id=v.backup.id, region=v.backup.region, restorable_until=v.backup.delete_at)
+            for v in plan.verdicts
+            if v.step is Step.DONE and v.backup.id not in deleted
+        ]
+        pending = [
+            PendingBackup(backup_id=d.resource_id, region=d.region, reason=d.reason, detail=d.detail)
+            for d in decisions
+            if d.action is Action.PENDING
+        ]
+        status = "dry-run" if record.dry_run else "pending" if pending else "done"
+        last_restorable = max(
+            (b.restorable_until for b in deleted.values() if b.restorable_until), default=self.clock
+        )
+        return record.model_copy(
+            update={
+                "status": status,
+                "updated_at": self.clock,
+                "proceeded": plan.go.value if plan.proceeds else None,
+                "deleted": list(deleted.values()),
+                "already_gone": already_gone,
+                "pending": pending,
+                "flagged": [
+                    FlaggedClusterRecord(
+                        cluster_id=f.cluster.id, region=f.cluster.region, from_backup=f.from_backup
+                    )
+                    for f in plan.flagged
+                ],
+                "expires_at": (
+                    int((last_restorable + RECORD_KEPT).timestamp())
+                    if status in ("done", "dry-run")
+                    else None
+                ),
+            }
+        )
+
+    def _notify(self, record: PurgeRecord, plan: PurgePlan) -> None:
+        body = {**purge_summary(record), "plan": plan.go.value, "planDetail": plan.detail}
+        mode = "dry run" if record.dry_run else record.status
+        alert = " ALERT max wait elapsed" if plan.go.value == "max-wait-elapsed" else ""
+        subject = (
+            f"Steward key purge {mode}{alert}: {record.cluster_id}, {len(record.deleted)} deleted, "
+            f"{len(record.pending)} pending"
+        )
+        try:
+            self.ports.notifications.notify(subject, body)
+        except AwsError as error:
+            # The purge itself is recorded; a lost notification must not undo that, but it counts.
+            self.result.failures.append(f"{record.purge_id} notification failed: {error_code(error)}")
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def _resolve(self, removal: KeyRemoval) -> tuple[str, datetime | None] | NotApplicable:
+        """The removal's cluster and key creation date, from the event or from the key's record."""
+        key_arn = removal.key_arn or (
+            _key_arn(removal.region, removal.account, removal.key_id) if removal.key_id else None
+        )
+        recorded = self.ports.state.key(key_arn) if key_arn else None
+        cluster_id = removal.cluster_id or (recorded.cluster_id if recorded else None)
+        key_created_at = removal.key_created_at or (recorded.key_created_at if recorded else None)
+        if cluster_id is None and key_arn is not None:
+            try:
+                described = self.ports.kms(removal.region).describe(key_arn)
+            except KeyNotFound:
+                described = None
+            if isinstance(described, HsmKey):
+                return described.cluster_id, key_created_at or described.created
+            if described is not None:
+                return NotApplicable(
+                    reason="not-in-cloudhsm-key-store",
+                    detail=f"{key_arn} (origin {described.origin}) is not in an AWS CloudHSM key store",
+                )
+        if cluster_id is None:
+            return NotApplicable(
+                reason="key-cluster-unknown",
+                detail=f"{key_arn or removal.key_id} was deleted ({removal.trigger}) but Steward has no "
+                "record of it being in a CloudHSM key store (recorded when ScheduleKeyDeletion is "
+                "called) and KMS no longer knows it. If it was, send a 'CloudHSM Key Removed' event "
+                "for its cluster (steward key-removed --cluster-id ...)",
+            )
+        return cluster_id, key_created_at
+
+    def _cluster_known(self, cluster_id: str, region: str) -> bool:
+        home = self.ports.hsm(region)
+        return any(c.id == cluster_id for c in home.clusters()) or bool(home.backups_of(cluster_id))
+
+    def _duplicate(self, existing: PurgeRecord, removal: KeyRemoval) -> None:
+        self.ports.state.count_delivery(existing.purge_id, dry_run=existing.dry_run)
+        if existing.status == "pending":
+            self.ports.state.mark_pending(existing.purge_id)  # repairs a run that died after opening
+        self.result.decisions.append(
+            _nothing_done(
+                existing.region,
+                "duplicate",
+                f"{removal.trigger} event {removal.source_event_id} reports removal {removal.removal_id}, "
+                f"already purge {existing.purge_id} ({existing.status}): one removal, one purge",
+            )
+        )
+        self.result.purges.append(existing.model_copy(update={"deliveries": existing.deliveries + 1}))
+        count("KeyPurgeEvents", 1, outcome="duplicate", trigger=removal.trigger)
+
+
+_ACTION_OF = {Step.KEEP: Action.KEPT, Step.WAIT: Action.PENDING, Step.DONE: Action.KEPT}
+
+
+def _decide(
+    verdict: BackupVerdict, action: Action, reason: str | None = None, detail: str | None = None
+) -> Decision:
+    backup = verdict.backup
+    return Decision(
+        service=Service.CLOUDHSM,
+        region=backup.region,
+        resource_id=backup.id,
+        source_cluster=backup.cluster_id or backup.source_cluster,
+        age_days=None,
+        action=action,
+        reason=reason or verdict.reason,
+        detail=verdict.detail if detail is None else detail,
+    )
+
+
+def _nothing_done(region: str, reason: str, detail: str) -> Decision:
+    return Decision(
+        service=Service.CLOUDHSM,
+        region=region,
+        resource_id="-",
+        source_cluster=None,
+        age_days=None,
+        action=Action.KEPT,
+        reason=reason,
+        detail=detail,
+    )
+
+
+def _purge_level(record: PurgeRecord, action: Action, reason: str, detail: str) -> Decision:
+    return Decision(
+        service=Service.CLOUDHSM,
+        region=record.region,
+        resource_id=record.purge_id,
+        source_cluster=record.cluster_id,
+        age_days=None,
+        action=action,
+        reason=reason,
+        detail=detail,
+    )
+
+
+def _key_arn(region: str, account: str, key_id: str) -> str:
+    return f"arn:aws:kms:{region}:{account}:key/{key_id}"
+
+
+def _key_name(removal: KeyRemoval) -> str | None:
+    if removal.key_arn or removal.key_id:
+        return removal.key_arn or removal.key_id
+    return None if removal.key_handle is None else f"key handle {removal.key_handle}"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,175 @@
+"""Undoing a key purge: RestoreBackup for each backup the purge deleted, while that is possible.
+
+A deleted CloudHSM backup stays PENDING_DELETION, restorable, for 7 days. The undo restores
+exactly the backups the purge itself deleted (its record says which), found with DescribeBackups
+and the `states` filter; those already past their window are reported unrecoverable. An undone
+purge is finished: the scheduled check will not purge again (send a new removal for that).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from steward.events.key_removal import PurgeUndo
+from steward.observability import count
+from steward.policy.key_purge import PENDING_DELETION, READY
+from steward.report import Action, Decision, Service
+from steward.services.clients import AwsError, error_code
+from steward.services.cloudhsm import CloudHsmPurgeTarget
+from steward.services.purge_state import PurgedBackup, PurgeRecord
+from steward.settings import KeyPurgeSettings
+
+if TYPE_CHECKING:
+    from steward.flows.key_purge import Ports, PurgeRun
+
+
+def undo(
+    request: PurgeUndo, settings: KeyPurgeSettings, ports: Ports, clock: datetime, result: PurgeRun
+) -> None:
+    from steward.flows.key_purge import purge_summary
+
+    record = ports.state.get(request.purge_id)
+    if record is None:
+        detail = (
+            f"no purge {request.purge_id} is recorded (a dry-run purge deletes nothing, so there is "
+            "nothing to undo); check the id in the purge notification"
+        )
+        result.decisions.append(_decision(request.region, "-", None, Action.KEPT, "unknown-purge", detail))
+        count("KeyPurgeEvents", 1, outcome="undo-unknown-purge")
+        _notify(
+            ports,
+            f"Steward purge undo refused: {request.purge_id} unknown",
+            {"purgeId": request.purge_id, "detail": detail},
+        )
+        return
+
+    undoing = _Undo(record, settings.DRY_RUN, result)
+    by_region: dict[str, list[PurgedBackup]] = defaultdict(list)
+    already = {b.backup_id for b in record.restored}
+    for backup in record.deleted:
+        if backup.backup_id not in already:
+            by_region[backup.region].append(backup)
+    for region, deleted in sorted(by_region.items()):
+        undoing.region(ports.hsm(region), region, deleted)
+    restored, unrecoverable, failed = undoing.restored, undoing.unrecoverable, undoing.failed
+
+    if settings.DRY_RUN:
+        result.purges.append(record)
+        return
+    updated = record.model_copy(
+        update={
+            "status": "undone" if not failed else record.status,
+            "updated_at": clock,
+            "restored": record.restored + restored,
+            "unrecoverable": unrecoverable,
+            "pending": [] if not failed else record.pending,
+        }
+    )
+    saved = ports.state.save(updated) or updated
+    if not failed:
+        ports.state.clear_pending(record.purge_id)
+    result.purges.append(saved)
+    count("KeyPurgeEvents", 1, outcome="purge-undone" if not failed else "undo-failed")
+    subject = (
+        f"Steward purge undone: {record.cluster_id}, {len(restored)} restored, "
+        f"{len(unrecoverable)} unrecoverable"
+    )
+    _notify(ports, subject, {**purge_summary(saved), "undoRequestedBy": request.source_event_id})
+
+
+class _Undo:
+    def __init__(self, record: PurgeRecord, dry_run: bool, result: PurgeRun) -> None:
+        self.record = record
+        self.dry_run = dry_run
+        self.result = result
+        self.restored: list[PurgedBackup] = []
+        self.unrecoverable: list[PurgedBackup] = []
+        self.failed = False
+
+    def region(self, hsm: CloudHsmPurgeTarget, region: str, deleted: list[PurgedBackup]) -> None:
+        ids = [b.backup_id for b in deleted]
+        try:
+            # The states filter: only a backup still PENDING_DELETION can be restored.
+            restorable = {b.id for b in hsm.backups_by_id(ids, states=[PENDING_DELETION])}
+            current = {b.id: b.state for b in hsm.backups_by_id([i for i in ids if i not in restorable])}
+        except AwsError as error:
+            self.failed = True
+            self.result.failures.append(
+                f"{self.record.purge_id} undo listing in {region}: {error_code(error)}"
+            )
+            return
+        for backup in deleted:
+            if backup.backup_id in restorable:
+                self._restore(hsm, backup)
+            elif current.get(backup.backup_id) == READY:
+                self._decide(backup, Action.KEPT, "already-restored")
+                self.restored.append(backup)
+            else:
+                state = current.get(backup.backup_id, "gone")
+                self._decide(
+                    backup,
+                    Action.KEPT,
+                    "past-restore-window",
+                    f"state {state}: its 7-day window ended {_iso(backup.restorable_until)}; unrecoverable",
+                )
+                self.unrecoverable.append(backup)
+
+    def _restore(self, hsm: CloudHsmPurgeTarget, backup: PurgedBackup) -> None:
+        if self.dry_run:
+            self._decide(backup, Action.WOULD_RESTORE, "purge-undo")
+            return
+        try:
+            hsm.restore(backup.backup_id)
+        except AwsError as error:
+            self.failed = True
+            code = error_code(error)
+            self.result.failures.append(f"{backup.region}/{backup.backup_id} RestoreBackup {code}")
+            self._decide(
+                backup, Action.PENDING, f"failed:{code}", "RestoreBackup failed; send the undo again"
+            )
+            return
+        self._decide(
+            backup,
+            Action.RESTORED,
+            "purge-undo",
+            f"READY again (was restorable until {_iso(backup.restorable_until)})",
+        )
+        self.restored.append(backup)
+
+    def _decide(self, backup: PurgedBackup, action: Action, reason: str, detail: str = "") -> None:
+        where = f"deleted by {self.record.purge_id}"
+        self.result.decisions.append(
+            _decision(
+                backup.region,
+                backup.backup_id,
+                self.record.cluster_id,
+                action,
+                reason,
+                f"{where}; {detail}" if detail else where,
+            )
+        )
+
+
+def _notify(ports: Ports, subject: str, body: dict[str, object]) -> None:
+    ports.notifications.notify(subject, body)
+
+
+def _decision(
+    region: str, resource_id: str, cluster: str | None, action: Action, reason: str, detail: str
+) -> Decision:
+    return Decision(
+        service=Service.CLOUDHSM,
+        region=region,
+        resource_id=resource_id,
+        source_cluster=cluster,
+        age_days=None,
+        action=action,
+        reason=reason,
+        detail=detail,
+    )
+
+
+def _iso(moment: datetime | None) -> str:
+    return "unknown" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"

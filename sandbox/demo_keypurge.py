@@ -1,0 +1,137 @@
+"""The key-purge part of `make demo`: a removal, the wait for a clean restore point, the purge, the undo.
+
+Called inside `sandbox.server.local_aws()`. Seeds a CloudHSM cluster with backups from before the
+key existed, while it existed and after it was removed, a copy in a second region and a cluster
+restored from a key-bearing backup; then sends the sample events from events/ (with the seeded
+ids and times substituted) through HsmPurgeFunction as Lambda would.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+
+import fakeaws
+from sandbox.demo import sample_event, table
+from sandbox.fleet import ACCOUNT, Fleet
+from sandbox.lambda_runtime import Invocation, invoke
+
+HOME = "us-east-1"
+COPIES = "us-west-2"
+TABLE = "steward-demo-state"
+COLUMNS = [
+    ("region", "REGION", 9),
+    ("resource_id", "BACKUP / CLUSTER", 22),
+    ("source_cluster", "OF CLUSTER", 20),
+    ("action", "ACTION", 13),
+    ("reason", "REASON", 32),
+    ("detail", "WHY", 70),
+]
+
+
+def keypurge_demo() -> None:
+    fleet = Fleet(region=HOME)
+    env = _environment()
+    removed_at = (fleet.now - timedelta(hours=6)).replace(microsecond=0)
+    seeded = _seed(fleet)
+    print("\nSteward key-purge demo: a CloudHSM cluster whose retired signing key was removed 6 hours ago.")
+    print(f"cluster {seeded['cluster']}; copies go to {COPIES}; maximum wait 48 hours.")
+
+    removal = sample_event("steward-key-removed.json")
+    removal.update(account=ACCOUNT, region=HOME, time=removed_at.isoformat())
+    removal["detail"].update(
+        clusterId=seeded["cluster"],
+        removedAt=removed_at.isoformat(),
+        keyCreatedAt=(fleet.now - timedelta(days=30)).isoformat(),
+    )
+    waiting = invoke("hsm_purge", removal, env)
+    _show(
+        "1. 'CloudHSM Key Removed' (events/steward-key-removed.json): no clean backup yet, so it waits",
+        waiting,
+    )
+    again = invoke("hsm_purge", removal, env)
+    print(
+        f"\nThe same event again: {json.dumps(again.result['notApplicable'][0]['reason'])} "
+        "(one removal, one purge)"
+    )
+
+    fakeaws.cloudhsm.set_backup_state(ACCOUNT, HOME, seeded["in_flight"], "READY")
+    check = sample_event("retention-schedule.json")
+    check["time"] = datetime.now(UTC).isoformat()
+    purged = invoke("hsm_purge", check, env)
+    _show("2. The hourly check: CloudHSM's daily backup is READY, so the key-bearing backups go", purged)
+
+    purge_id = purged.result["purges"][0]["purgeId"]
+    undo = sample_event("steward-purge-undo.json")
+    undo.update(account=ACCOUNT, region=HOME, detail={"purgeId": purge_id})
+    undone = invoke("hsm_purge", undo, env)
+    _show(f"3. 'CloudHSM Purge Undo' (events/steward-purge-undo.json) for {purge_id}", undone)
+
+
+def _environment() -> dict[str, str]:
+    dynamodb = boto3.client("dynamodb", region_name=HOME)
+    dynamodb.create_table(
+        TableName=TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    )
+    topic = boto3.client("sns", region_name=HOME).create_topic(Name="steward-demo-alerts")["TopicArn"]
+    return {
+        "POWERTOOLS_SERVICE_NAME": "steward",
+        "POWERTOOLS_METRICS_NAMESPACE": "Steward",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "DRY_RUN": "false",
+        "STATE_TABLE": TABLE,
+        "NOTIFICATIONS_TOPIC_ARN": topic,
+        "COPY_REGIONS": COPIES,
+        "MAX_WAIT_HOURS": "48",
+        "AWS_REGION": HOME,
+    }
+
+
+def _seed(fleet: Fleet) -> dict[str, str]:
+    cluster = fleet.hsm_cluster(tags={"Name": "payments-hsm"})
+    # CreateCluster's own backup stands in for today's daily backup, still being taken.
+    (in_flight,) = fleet.hsm_backups_of(cluster)
+    fakeaws.cloudhsm.set_backup_state(ACCOUNT, HOME, in_flight, "CREATE_IN_PROGRESS")
+    fleet.hsm_backup(cluster, age_days=45)  # before the key existed
+    key_bearing = [fleet.hsm_backup(cluster, age_days=age) for age in (20, 10, 3)]
+    fleet.hsm_backup(cluster, age_days=6, never_expires=True)
+    fleet.cloudhsm.copy_backup_to_region(DestinationRegion=COPIES, BackupId=key_bearing[0])
+    fakeaws.cloudhsm.create_cluster_from_backup(ACCOUNT, HOME, key_bearing[1])
+    return {"cluster": cluster, "in_flight": in_flight}
+
+
+def _show(title: str, invocation: Invocation) -> None:
+    print(f"\n== {title} ==")
+    if invocation.error is not None:
+        print(f"invocation failed: {invocation.error}")
+    rows: list[dict[str, Any]] = sorted(
+        invocation.decisions(), key=lambda d: (d["action"], d["region"], d["resource_id"])
+    )
+    print(table(rows, COLUMNS))
+    for purge in (invocation.result or {}).get("purges", []):
+        print(
+            f"purge {purge['purgeId']}: {purge['status']}"
+            + (f", went ahead because: {purge['proceeded']}" if purge["proceeded"] else "")
+            + (f", waits until {purge['waitUntil']} at most" if purge["status"] == "pending" else "")
+        )
+        for region, backups in purge["purgedBackups"].items():
+            for backup in backups:
+                print(f"  purged {region} {backup['backupId']}, restorable until {backup['restorableUntil']}")
+        for flagged in purge["flaggedClusters"]:
+            print(f"  flagged {flagged['cluster_id']}: restored from key-bearing {flagged['from_backup']}")
+
+
+if __name__ == "__main__":
+    from sandbox.server import local_aws
+
+    with local_aws():
+        keypurge_demo()

@@ -1,0 +1,584 @@
+"""HsmPurgeFunction end to end: the sample events through the handler, real boto3 calls on moto."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from steward.events.validation import InvalidEvent
+from steward.flows.key_purge import PurgeFailed
+
+import fakeaws
+from sandbox.fleet import ACCOUNT, Fleet
+from tests.conftest import FakeContext, load_event
+
+HOME = "us-east-1"
+COPIES = "us-west-2"
+TABLE = "steward-state"
+
+
+@dataclass
+class PurgeWorld:
+    """A fleet, the StateTable, the alerts topic (drained through a queue) and the handler."""
+
+    fleet: Fleet
+    handler: Callable[..., ModuleType]
+    context: FakeContext
+    topic_arn: str
+    queue_url: str
+
+    def invoke(self, event: dict[str, Any], **env: str) -> dict[str, Any]:
+        module = self.handler("hsm_purge", **{**self.env, **env})
+        return dict(module.lambda_handler(event, self.context))
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "DRY_RUN": "false",
+            "STATE_TABLE": TABLE,
+            "NOTIFICATIONS_TOPIC_ARN": self.topic_arn,
+            "COPY_REGIONS": COPIES,
+            "MAX_WAIT_HOURS": "48",
+            "AWS_REGION": HOME,
+        }
+
+    def states(self, region: str = HOME) -> dict[str, str]:
+        hsm = boto3.client("cloudhsmv2", region_name=region)
+        return {b["BackupId"]: b["BackupState"] for b in hsm.describe_backups()["Backups"]}
+
+    def copy_to_second_region(self, backup_id: str) -> str:
+        self.fleet.cloudhsm.copy_backup_to_region(DestinationRegion=COPIES, BackupId=backup_id)
+        there = boto3.client("cloudhsmv2", region_name=COPIES)
+        return str(there.describe_backups(Filters={"sourceBackupIds": [backup_id]})["Backups"][0]["BackupId"])
+
+    def record(self, purge_id: str, sk: str = "purge") -> dict[str, Any]:
+        item = boto3.client("dynamodb", region_name=HOME).get_item(
+            TableName=TABLE, Key={"pk": {"S": f"purge#{purge_id}"}, "sk": {"S": sk}}
+        )["Item"]
+        return item
+
+    def notifications(self) -> list[dict[str, Any]]:
+        sqs = boto3.client("sqs", region_name=HOME)
+        messages = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        return [json.loads(json.loads(m["Body"])["Message"]) for m in messages]
+
+
+@pytest.fixture
+def world(fleet: Fleet, handler: Callable[..., ModuleType], context: FakeContext) -> PurgeWorld:
+    boto3.client("dynamodb", region_name=HOME).create_table(
+        TableName=TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    )
+    sns = boto3.client("sns", region_name=HOME)
+    topic_arn = sns.create_topic(Name="steward-alerts")["TopicArn"]
+    sqs = boto3.client("sqs", region_name=HOME)
+    queue_url = sqs.create_queue(QueueName="alerts-inbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+    return PurgeWorld(fleet, handler, context, topic_arn, queue_url)
+
+
+def key_removed(
+    cluster_id: str,
+    removed_at: datetime,
+    key_created_at: datetime | None = None,
+    immediate: bool | None = None,
+) -> dict[str, Any]:
+    event = load_event("steward-key-removed.json")
+    event.update(account=ACCOUNT, region=HOME, time=removed_at.isoformat())
+    detail: dict[str, Any] = {"clusterId": cluster_id, "removedAt": removed_at.isoformat()}
+    if key_created_at is not None:
+        detail["keyCreatedAt"] = key_created_at.isoformat()
+    if immediate is not None:
+        detail["immediate"] = immediate
+    event["detail"] = detail
+    return event
+
+
+def purge_id(cluster_id: str, removed_at: datetime) -> str:
+    return f"purge-{cluster_id}-{removed_at.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def schedule() -> dict[str, Any]:
+    event = load_event("retention-schedule.json")
+    event["time"] = datetime.now(UTC).isoformat()
+    return event
+
+
+def undo_event(purge: str) -> dict[str, Any]:
+    event = load_event("steward-purge-undo.json")
+    event.update(account=ACCOUNT, region=HOME, detail={"purgeId": purge})
+    return event
+
+
+def actions(summary: dict[str, Any]) -> dict[str, int]:
+    return dict(summary["counts"].get("cloudhsm", {}))
+
+
+# --- the purge ------------------------------------------------------------------------------------
+
+
+def test_a_removal_deletes_every_key_bearing_backup_and_its_copies_and_keeps_the_rest(
+    world: PurgeWorld,
+) -> None:
+    # Given a cluster with backups before the key existed, while it existed, and after its removal
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    removed_at = fleet.ago(2)
+    before_key = fleet.hsm_backup(hsm, age_days=40)
+    holds_key = [fleet.hsm_backup(hsm, age_days=age) for age in (20, 10, 3)]
+    clean = fleet.hsm_backup(hsm, age_days=1)
+    copy_of_key_bearing = world.copy_to_second_region(holds_key[0])
+    copy_of_clean = world.copy_to_second_region(clean)
+
+    # When the operator reports the removal
+    summary = world.invoke(key_removed(hsm, removed_at, key_created_at=fleet.ago(30)))
+
+    # Then the key-bearing backups and their copy are pending deletion, and nothing else changed
+    home = world.states()
+    assert {b: home[b] for b in holds_key} == dict.fromkeys(holds_key, "PENDING_DELETION")
+    assert (home[before_key], home[clean]) == ("READY", "READY")
+    assert world.states(COPIES) == {copy_of_key_bearing: "PENDING_DELETION", copy_of_clean: "READY"}
+    (purge,) = summary["purges"]
+    assert purge["status"] == "done"
+    assert purge["proceeded"] == "clean-restore-point"
+    assert sorted(b["backupId"] for b in purge["purgedBackups"][HOME]) == sorted(holds_key)
+    assert [b["backupId"] for b in purge["purgedBackups"][COPIES]] == [copy_of_key_bearing]
+    assert all(b["restorableUntil"] for b in purge["purgedBackups"][HOME])
+
+
+def test_every_purge_is_a_record_and_a_notification(world: PurgeWorld) -> None:
+    # Given a cluster with one key-bearing backup and a clean one
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    removed_at = fleet.ago(2)
+    old = fleet.hsm_backup(hsm, age_days=5)
+    fleet.hsm_backup(hsm, age_days=1)
+
+    # When the removal is reported
+    world.invoke(key_removed(hsm, removed_at))
+
+    # Then DynamoDB holds the purge, and the notification names cluster, trigger and backups
+    record = world.record(purge_id(hsm, removed_at))
+    assert record["status"]["S"] == "done"
+    assert record["trigger"]["S"] == "operator"
+    (message,) = world.notifications()
+    assert message["purgeId"] == purge_id(hsm, removed_at)
+    assert message["cluster"] == hsm
+    assert message["trigger"] == "operator"
+    assert [b["backupId"] for b in message["purgedBackups"][HOME]] == [old]
+    assert message["pending"] == []
+
+
+def test_the_same_removal_delivered_three_times_is_one_purge(world: PurgeWorld) -> None:
+    # Given a key-bearing backup and a clean one
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    removed_at = fleet.ago(2)
+    fleet.hsm_backup(hsm, age_days=5)
+    fleet.hsm_backup(hsm, age_days=1)
+    event = key_removed(hsm, removed_at)
+
+    # When the same event arrives three times
+    first = world.invoke(event)
+    second = world.invoke(event)
+    third = world.invoke(event)
+
+    # Then one purge deleted one backup; the others were recorded as duplicates
+    assert actions(first)["deleted"] == 1
+    assert "deleted" not in actions(second)
+    assert [n["reason"] for n in third["notApplicable"]] == ["duplicate"]
+    assert world.record(purge_id(hsm, removed_at))["deliveries"]["N"] == "3"
+    assert len(world.notifications()) == 1
+
+
+def test_a_cluster_restored_from_a_key_bearing_backup_is_flagged(world: PurgeWorld) -> None:
+    # Given a cluster initialised from a backup that holds the key
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    removed_at = fleet.ago(2)
+    old = fleet.hsm_backup(hsm, age_days=5)
+    fleet.hsm_backup(hsm, age_days=1)
+    restored = fakeaws.cloudhsm.create_cluster_from_backup(ACCOUNT, HOME, old)
+
+    # When the removal is reported
+    summary = world.invoke(key_removed(hsm, removed_at))
+
+    # Then the restored cluster is reported, not touched
+    (purge,) = summary["purges"]
+    assert purge["flaggedClusters"] == [{"cluster_id": restored, "region": HOME, "from_backup": old}]
+    assert world.notifications()[0]["flaggedClusters"][0]["cluster_id"] == restored
+
+
+def test_a_purge_waits_for_a_clean_restore_point_then_deletes_on_the_scheduled_check(
+    world: PurgeWorld,
+) -> None:
+    # Given a removal an hour ago and no backup taken since
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    removed_at = fleet.ago(1 / 24)
+    old = fleet.hsm_backup(hsm, age_days=3)
+    auto = fleet.hsm_backups_of(hsm)  # CreateCluster's own backup: taken now, after the removal
+    for backup_id in auto:
+        if backup_id != old:
+            fakeaws.cloudhsm.set_backup_state(ACCOUNT, HOME, backup_id, "CREATE_IN_PROGRESS")
+
+    # When the removal is reported
+    waiting = world.invoke(key_removed(hsm, removed_at))
+
+    # Then nothing is deleted and the purge is pending, waiting for a clean backup
+    assert world.states()[old] == "READY"
+    (purge,) = waiting["purges"]
+    assert purge["status"] == "pending"
+    assert [p["reason"] for p in purge["pending"]] == ["waiting-for-clean-backup"]
+
+    # When CloudHSM's next backup is READY and the schedule checks again
+    for backup_id in auto:
+        if backup_id != old:
+            fakeaws.cloudhsm.set_backup_state(ACCOUNT, HOME, backup_id, "READY")
+    checked = world.invoke(schedule())
+
+    # Then the old backup is deleted and the purge is done
+    assert world.states()[old] == "PENDING_DELETION"
+    assert checked["purges"][0]["status"] == "done"
+    assert world.invoke(schedule())["purges"] == []
+
+
+def _no_clean_backup(world: PurgeWorld, hsm: str, keep: str) -> None:
+    for backup_id in world.fleet.hsm_backups_of(hsm):
+        if backup_id != keep:
+            fakeaws.cloudhsm.set_backup_state(ACCOUNT, HOME, backup_id, "CREATE_IN_PROGRESS")
+
+
+def test_after_the_maximum_wait_a_purge_proceeds_and_says_so(world: PurgeWorld) -> None:
+    # Given a removal 49 hours ago (maximum wait 48) and still no clean backup
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    old = fleet.hsm_backup(hsm, age_days=5)
+    _no_clean_backup(world, hsm, old)
+
+    # When the removal is reported
+    summary = world.invoke(key_removed(hsm, fleet.ago(49 / 24)))
+
+    # Then it deletes anyway, and the notification is an alert
+    assert world.states()[old] == "PENDING_DELETION"
+    assert summary["purges"][0]["proceeded"] == "max-wait-elapsed"
+    assert world.notifications()[0]["plan"] == "max-wait-elapsed"
+
+
+def test_immediate_skips_the_wait(world: PurgeWorld) -> None:
+    # Given no clean backup
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    old = fleet.hsm_backup(hsm, age_days=5)
+    _no_clean_backup(world, hsm, old)
+
+    # When the operator asks for an immediate purge
+    summary = world.invoke(key_removed(hsm, fleet.ago(1 / 24), immediate=True))
+
+    # Then it deletes now
+    assert world.states()[old] == "PENDING_DELETION"
+    assert summary["purges"][0]["proceeded"] == "immediate"
+
+
+def test_a_backup_being_created_during_the_removal_is_deleted_once_ready(world: PurgeWorld) -> None:
+    # Given a backup that started before the removal and is still being created, and a clean one
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    removed_at = fleet.ago(0.5)
+    in_flight = fleet.hsm_backup(hsm, age_days=0.51, state="CREATE_IN_PROGRESS")
+
+    # When the removal is reported
+    first = world.invoke(key_removed(hsm, removed_at))
+
+    # Then it waits for that backup, and deletes it on the check after it is READY
+    assert [p["reason"] for p in first["purges"][0]["pending"]] == ["create-in-progress"]
+    fakeaws.cloudhsm.set_backup_state(ACCOUNT, HOME, in_flight, "READY")
+    checked = world.invoke(schedule())
+    assert world.states()[in_flight] == "PENDING_DELETION"
+    assert checked["purges"][0]["status"] == "done"
+
+
+def test_never_expires_does_not_protect_a_key_bearing_backup_and_is_reported(
+    world: PurgeWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a pinned key-bearing backup
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    pinned = fleet.hsm_backup(hsm, age_days=5, never_expires=True)
+
+    # When the removal is reported
+    world.invoke(key_removed(hsm, fleet.ago(2)))
+
+    # Then it is deleted and its decision says it was pinned
+    assert world.states()[pinned] == "PENDING_DELETION"
+    assert "NeverExpires=true" in _decisions(capsys)[pinned]["detail"]
+
+
+def test_if_delete_backup_refuses_a_pinned_backup_steward_clears_the_pin_and_retries(
+    world: PurgeWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a pinned key-bearing backup, and a service that refuses to delete pinned backups
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    pinned = fleet.hsm_backup(hsm, age_days=5, never_expires=True)
+    fakeaws.faults.inject(
+        "cloudhsmv2", "DeleteBackup", "CloudHsmInvalidRequestException", times=1, match={"BackupId": pinned}
+    )
+
+    # When the removal is reported
+    world.invoke(key_removed(hsm, fleet.ago(2)))
+
+    # Then NeverExpires was cleared, the backup deleted, and the report says so
+    backup = fleet.cloudhsm.describe_backups(Filters={"backupIds": [pinned]})["Backups"][0]
+    assert (backup["BackupState"], backup["NeverExpires"]) == ("PENDING_DELETION", False)
+    assert _decisions(capsys)[pinned]["reason"] == "never-expires-cleared"
+
+
+def test_a_throttled_delete_fails_the_invocation_after_the_rest_and_is_retried_on_the_next_check(
+    world: PurgeWorld,
+) -> None:
+    # Given two key-bearing backups, and DeleteBackup throttled for one of them past botocore's retries
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    removed_at = fleet.ago(2)
+    throttled = fleet.hsm_backup(hsm, age_days=5)
+    other = fleet.hsm_backup(hsm, age_days=4)
+    fakeaws.faults.inject(
+        "cloudhsmv2", "DeleteBackup", "ThrottlingException", times=8, match={"BackupId": throttled}
+    )
+
+    # When the removal is reported, the invocation fails, but only after the other backup went
+    with pytest.raises(PurgeFailed, match="ThrottlingException"):
+        world.invoke(key_removed(hsm, removed_at))
+    assert (world.states()[throttled], world.states()[other]) == ("READY", "PENDING_DELETION")
+    assert world.record(purge_id(hsm, removed_at))["status"]["S"] == "pending"
+
+    # Then the scheduled check finishes the purge
+    checked = world.invoke(schedule())
+    assert world.states()[throttled] == "PENDING_DELETION"
+    assert checked["purges"][0]["status"] == "done"
+
+
+def test_dry_run_reports_the_plan_and_deletes_nothing(world: PurgeWorld) -> None:
+    # Given a key-bearing backup
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    removed_at = fleet.ago(2)
+    old = fleet.hsm_backup(hsm, age_days=5)
+
+    # When the removal is reported in dry-run mode
+    summary = world.invoke(key_removed(hsm, removed_at), DRY_RUN="true")
+
+    # Then the plan is reported and recorded as a dry run, and nothing is deleted
+    assert actions(summary)["would-delete"] == 1
+    assert world.states()[old] == "READY"
+    assert world.record(purge_id(hsm, removed_at), sk="dry-run")["status"]["S"] == "dry-run"
+    assert world.invoke(schedule())["purges"] == []
+
+
+# --- the KMS triggers -----------------------------------------------------------------------------
+
+
+def _hsm_key(world: PurgeWorld, hsm: str) -> str:
+    kms = boto3.client("kms", region_name=HOME)
+    store = kms.create_custom_key_store(
+        CustomKeyStoreName="payments",
+        CloudHsmClusterId=hsm,
+        TrustAnchorCertificate="-----BEGIN CERTIFICATE-----",
+        KeyStorePassword="kmsuser-password",
+    )["CustomKeyStoreId"]
+    key_arn = str(kms.create_key(CustomKeyStoreId=store, Origin="AWS_CLOUDHSM")["KeyMetadata"]["Arn"])
+    _moto_key(key_arn).creation_date = world.fleet.ago(30).timestamp()  # a key created a month ago
+    return key_arn
+
+
+def _moto_key(key_arn: str) -> Any:
+    from moto.kms.models import kms_backends
+
+    return kms_backends[ACCOUNT][HOME].keys[key_arn.rsplit("/", 1)[1]]
+
+
+def _kms_event(name: str, key_arn: str, when: datetime) -> dict[str, Any]:
+    event = json.loads(
+        json.dumps(load_event(name))
+        .replace("arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", key_arn)
+        .replace("1234abcd-12ab-34cd-56ef-1234567890ab", key_arn.rsplit("/", 1)[1])
+        .replace("111122223333", ACCOUNT)
+        .replace("us-west-2", HOME)
+    )
+    event["time"] = when.isoformat()
+    if "eventTime" in event["detail"]:
+        event["detail"]["eventTime"] = when.isoformat()
+    return event
+
+
+def test_a_kms_key_deletion_purges_its_cluster_once_whichever_triggers_deliver_it(world: PurgeWorld) -> None:
+    # Given a KMS key in a CloudHSM key store whose deletion was scheduled (Steward recorded it)
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    key_arn = _hsm_key(world, hsm)
+    deleted_at = fleet.ago(2)
+    old = fleet.hsm_backup(hsm, age_days=5)
+    world.invoke(_kms_event("kms-schedulekeydeletion.json", key_arn, fleet.ago(9)))
+
+    # When KMS CMK Deletion arrives twice, then the CloudTrail DeleteKey
+    cmk = _kms_event("kms-cmk-deletion.json", key_arn, deleted_at)
+    first = world.invoke(cmk)
+    world.invoke(cmk)
+    delete_key = _kms_event("kms-deletekey-cloudhsm.json", key_arn, deleted_at)
+    delete_key["detail"]["additionalEventData"]["clusterId"] = hsm
+    last = world.invoke(delete_key)
+
+    # Then one purge, for the recorded cluster, deleted the backup
+    assert world.states()[old] == "PENDING_DELETION"
+    assert first["purges"][0]["cluster"] == hsm
+    assert first["purges"][0]["trigger"] == "kms-cmk-deletion"
+    assert [n["reason"] for n in last["notApplicable"]] == ["duplicate"]
+    assert len(world.notifications()) == 1
+
+
+def test_a_cancelled_key_deletion_is_forgotten(world: PurgeWorld) -> None:
+    # Given a key whose deletion was scheduled, then cancelled
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    key_arn = _hsm_key(world, hsm)
+    old = fleet.hsm_backup(hsm, age_days=5)
+    world.invoke(_kms_event("kms-schedulekeydeletion.json", key_arn, fleet.ago(9)))
+    world.invoke(_kms_event("kms-cancelkeydeletion.json", key_arn, fleet.ago(8)))
+    _forget_in_kms(key_arn)  # KMS deleted it: DescribeKey no longer knows it
+
+    # When a stray KMS CMK Deletion arrives
+    summary = world.invoke(_kms_event("kms-cmk-deletion.json", key_arn, fleet.ago(1)))
+
+    # Then nothing is purged, and the record says why
+    assert world.states()[old] == "READY"
+    assert [n["reason"] for n in summary["notApplicable"]] == ["key-cluster-unknown"]
+
+
+def _forget_in_kms(key_arn: str) -> None:
+    from moto.kms.models import kms_backends
+
+    kms_backends[ACCOUNT][HOME].keys.pop(key_arn.rsplit("/", 1)[1], None)
+
+
+def test_delete_key_outside_a_cloudhsm_key_store_changes_nothing(world: PurgeWorld) -> None:
+    # Given a cluster with backups
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    old = fleet.hsm_backup(hsm, age_days=5)
+
+    # When KMS deletes a key that was not in a CloudHSM key store
+    summary = world.invoke(load_event("kms-deletekey-standard.json"))
+
+    # Then nothing changes, and the reason is recorded
+    assert world.states()[old] == "READY"
+    assert [n["reason"] for n in summary["notApplicable"]] == ["not-in-cloudhsm-key-store"]
+
+
+def test_an_unknown_cluster_is_never_purged(world: PurgeWorld) -> None:
+    # Given a cluster with backups, and a removal reported for another cluster
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    old = fleet.hsm_backup(hsm, age_days=5)
+
+    # When the removal names a cluster that does not exist
+    summary = world.invoke(key_removed("cluster-doesnotexist2", fleet.ago(2)))
+
+    # Then nothing is purged, and the record says why
+    assert world.states()[old] == "READY"
+    assert [n["reason"] for n in summary["notApplicable"]] == ["unknown-cluster"]
+    assert world.notifications() == []
+
+
+def test_an_audit_log_line_that_is_not_a_key_removal_changes_nothing(world: PurgeWorld) -> None:
+    # Given the sample audit-log delivery without a key deletion
+    summary = world.invoke(load_event("hsm-audit-other.json"))
+
+    # Then it is recorded as not applicable
+    assert summary["purges"] == []
+    assert summary["notApplicable"]
+
+
+def test_an_event_with_missing_fields_fails_the_invocation_and_changes_nothing(world: PurgeWorld) -> None:
+    # Given an operator event without removedAt
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    old = fleet.hsm_backup(hsm, age_days=5)
+    event = key_removed(hsm, fleet.ago(2))
+    del event["detail"]["removedAt"]
+
+    # When it arrives, Then the error names the field and nothing changed
+    with pytest.raises(InvalidEvent, match="removedAt"):
+        world.invoke(event)
+    assert world.states()[old] == "READY"
+
+
+# --- undo -----------------------------------------------------------------------------------------
+
+
+def _purged(world: PurgeWorld) -> tuple[str, list[str], str]:
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    removed_at = fleet.ago(2)
+    old = [fleet.hsm_backup(hsm, age_days=age) for age in (6, 5)]
+    copy = world.copy_to_second_region(old[0])
+    world.invoke(key_removed(hsm, removed_at))
+    return purge_id(hsm, removed_at), old, copy
+
+
+def test_an_undo_inside_the_window_restores_every_backup_the_purge_deleted(world: PurgeWorld) -> None:
+    # Given a purge that deleted two backups and a copy
+    purge, old, copy = _purged(world)
+
+    # When the operator undoes it
+    summary = world.invoke(undo_event(purge))
+
+    # Then all are READY again, and the purge is recorded as undone
+    assert {b: world.states()[b] for b in old} == dict.fromkeys(old, "READY")
+    assert world.states(COPIES)[copy] == "READY"
+    assert actions(summary)["restored"] == 3
+    assert world.record(purge)["status"]["S"] == "undone"
+
+
+def test_an_undo_outside_the_window_reports_those_backups_unrecoverable(world: PurgeWorld) -> None:
+    # Given a purge, one of whose backups is past its 7-day window
+    purge, old, _ = _purged(world)
+    fakeaws.cloudhsm.set_backup_state(
+        ACCOUNT, HOME, old[0], "PENDING_DELETION", datetime.now(UTC) - timedelta(1)
+    )
+
+    # When the operator undoes it
+    summary = world.invoke(undo_event(purge))
+
+    # Then the others are restored and that one is reported unrecoverable
+    assert world.states()[old[1]] == "READY"
+    assert world.states()[old[0]] == "DELETED"
+    assert [b["backupId"] for b in summary["purges"][0]["unrecoverable"]] == [old[0]]
+
+
+def test_an_unknown_purge_id_restores_nothing_and_says_so(world: PurgeWorld) -> None:
+    summary = world.invoke(undo_event("purge-cluster-nosuchcluster-20260101T000000Z"))
+    assert [n["reason"] for n in summary["notApplicable"]] == ["unknown-purge"]
+
+
+def _decisions(capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, Any]]:
+    records = {}
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith("{") and '"decision"' in line:
+            record = json.loads(line)["decision"]
+            records[record["resource_id"]] = record
+    return records

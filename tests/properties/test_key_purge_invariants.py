@@ -1,0 +1,118 @@
+"""Safety invariants of the key-purge policy, for any fleet, removal and clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from steward.policy.key_purge import Go, HsmBackup, PurgeRules, PurgeTarget, Step, plan_key_purge
+
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+CLUSTERS = ["cluster-aaaaaaaaaaa", "cluster-bbbbbbbbbbb"]
+TARGET_CLUSTER = CLUSTERS[0]
+REGIONS = ["us-east-1", "us-west-2"]
+STATES = ["READY", "CREATE_IN_PROGRESS", "PENDING_DELETION", "DELETED"]
+hours = st.integers(min_value=0, max_value=24 * 60).map(lambda h: EPOCH + timedelta(hours=h))
+
+
+@st.composite
+def fleets(draw: st.DrawFn) -> list[HsmBackup]:
+    backups: list[HsmBackup] = []
+    for index in range(draw(st.integers(min_value=0, max_value=12))):
+        created = draw(hours)
+        if backups and draw(st.booleans()):  # a copy of an earlier backup, same CreateTimestamp
+            source = draw(st.sampled_from(backups))
+            backups.append(
+                HsmBackup(
+                    id=f"backup-{index}",
+                    region="us-west-2",
+                    cluster_id=None,
+                    created=source.created,
+                    state=draw(st.sampled_from(STATES)),
+                    source_backup=source.id,
+                    source_cluster=source.cluster_id or source.source_cluster,
+                    source_region=source.region,
+                )
+            )
+            continue
+        backups.append(
+            HsmBackup(
+                id=f"backup-{index}",
+                region="us-east-1",
+                cluster_id=draw(st.sampled_from(CLUSTERS)),
+                created=created,
+                state=draw(st.sampled_from(STATES)),
+                never_expires=draw(st.booleans()),
+            )
+        )
+    return backups
+
+
+targets = st.builds(
+    lambda removed, created, immediate: PurgeTarget(
+        TARGET_CLUSTER, "us-east-1", removed, min(created, removed) if created else None, immediate
+    ),
+    hours,
+    st.none() | hours,
+    st.booleans(),
+)
+clocks = st.integers(min_value=0, max_value=24 * 90).map(lambda h: EPOCH + timedelta(hours=h))
+rules = st.integers(min_value=0, max_value=24 * 7).map(lambda h: PurgeRules(max_wait=timedelta(hours=h)))
+
+
+def origin_cluster(backup: HsmBackup) -> str | None:
+    return backup.cluster_id or backup.source_cluster
+
+
+@settings(max_examples=300)
+@given(fleets(), targets, clocks, rules)
+def test_never_deletes_a_backup_taken_after_the_removal(
+    backups: list[HsmBackup], target: PurgeTarget, clock: datetime, rule: PurgeRules
+) -> None:
+    plan = plan_key_purge(target, backups, [], clock, rule)
+    assert all(v.backup.created is not None and v.backup.created <= target.removed_at for v in plan.to_delete)
+
+
+@settings(max_examples=300)
+@given(fleets(), targets, clocks, rules)
+def test_never_deletes_a_backup_of_another_cluster(
+    backups: list[HsmBackup], target: PurgeTarget, clock: datetime, rule: PurgeRules
+) -> None:
+    plan = plan_key_purge(target, backups, [], clock, rule)
+    assert all(origin_cluster(v.backup) == TARGET_CLUSTER for v in plan.to_delete)
+
+
+@settings(max_examples=300)
+@given(fleets(), targets, clocks, rules)
+def test_never_deletes_a_backup_taken_before_the_key_was_created(
+    backups: list[HsmBackup], target: PurgeTarget, clock: datetime, rule: PurgeRules
+) -> None:
+    plan = plan_key_purge(target, backups, [], clock, rule)
+    if target.key_created_at is not None:
+        assert all(v.backup.created and v.backup.created >= target.key_created_at for v in plan.to_delete)
+
+
+@settings(max_examples=300)
+@given(fleets(), targets, clocks, rules)
+def test_never_deletes_before_a_clean_restore_point_unless_immediate_or_max_wait(
+    backups: list[HsmBackup], target: PurgeTarget, clock: datetime, rule: PurgeRules
+) -> None:
+    plan = plan_key_purge(target, backups, [], clock, rule)
+    clean = any(
+        b.cluster_id == TARGET_CLUSTER and b.state == "READY" and b.created and b.created > target.removed_at
+        for b in backups
+    )
+    if plan.to_delete and not clean:
+        assert target.immediate or clock >= target.removed_at + rule.max_wait
+        assert plan.go in (Go.IMMEDIATE, Go.MAX_WAIT_ELAPSED)
+
+
+@settings(max_examples=300)
+@given(fleets(), targets, clocks, rules)
+def test_only_ready_backups_are_deleted_and_every_key_bearing_one_is_accounted_for(
+    backups: list[HsmBackup], target: PurgeTarget, clock: datetime, rule: PurgeRules
+) -> None:
+    plan = plan_key_purge(target, backups, [], clock, rule)
+    assert all(v.backup.state == "READY" for v in plan.to_delete)
+    assert all(v.step is not Step.KEEP for v in plan.key_bearing)

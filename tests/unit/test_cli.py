@@ -1,0 +1,114 @@
+"""The operator's command line: the same events as by hand, checked before they are sent."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from steward import cli
+from steward.events.key_removal import KeyRemoval, parse_key_event
+
+
+def test_key_removed_dry_print_shows_an_event_the_function_accepts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # When an operator prints the event for a removal
+    code = cli.main(
+        [
+            "key-removed",
+            "--cluster-id",
+            "cluster-likphkxygsn",
+            "--removed-at",
+            "2026-11-02T09:30:00Z",
+            "--key-created-at",
+            "2025-03-14T08:00:00Z",
+            "--immediate",
+            "--reason",
+            "CHG-4211",
+            "--dry-print",
+        ]
+    )
+
+    # Then it is the operator event, and the function's parser reads it as that removal
+    assert code == 0
+    entry = json.loads(capsys.readouterr().out)
+    event = {
+        "version": "0",
+        "id": "1",
+        "detail-type": entry["DetailType"],
+        "source": entry["Source"],
+        "account": "123456789012",
+        "time": "2026-11-02T09:31:00Z",
+        "region": "us-west-2",
+        "resources": [],
+        "detail": entry["Detail"],
+    }
+    (removal,) = parse_key_event(event)
+    assert isinstance(removal, KeyRemoval)
+    assert (removal.cluster_id, removal.immediate, removal.reason) == (
+        "cluster-likphkxygsn",
+        True,
+        "CHG-4211",
+    )
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [("--cluster-id", "my-cluster"), ("--removed-at", "2026-11-02 09:30"), ("--removed-at", "yesterday")],
+)
+def test_a_bad_value_is_refused_naming_the_flag_and_value(
+    flag: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = {"--cluster-id": "cluster-likphkxygsn", "--removed-at": "2026-11-02T09:30:00Z", flag: value}
+    code = cli.main(["key-removed", *[part for pair in args.items() for part in pair], "--dry-print"])
+    assert code == 2
+    error = capsys.readouterr().err
+    assert flag in error
+    assert repr(value) in error
+
+
+def test_key_created_after_removal_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(
+        [
+            "key-removed",
+            "--cluster-id",
+            "cluster-likphkxygsn",
+            "--removed-at",
+            "2026-11-02T09:30:00Z",
+            "--key-created-at",
+            "2026-12-01T00:00:00Z",
+            "--dry-print",
+        ]
+    )
+    assert code == 2
+    assert "--key-created-at" in capsys.readouterr().err
+
+
+def test_purge_undo_puts_the_event_on_the_default_bus_and_prints_its_id(
+    aws: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a rule that forwards Steward's operator events to a queue
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events = boto3.client("events", region_name="us-east-1")
+    events.put_rule(Name="steward", EventPattern=json.dumps({"source": ["steward"]}))
+    events.put_targets(Rule="steward", Targets=[{"Id": "inbox", "Arn": queue_arn}])
+
+    # When the operator undoes a purge
+    code = cli.main(
+        ["purge-undo", "--purge-id", "purge-cluster-likphkxygsn-20261102T093000Z", "--region", "us-east-1"]
+    )
+
+    # Then the event id is printed and the undo event is on the bus
+    assert code == 0
+    assert capsys.readouterr().out.strip()
+    (message,) = sqs.receive_message(QueueUrl=queue)["Messages"]
+    delivered = json.loads(message["Body"])
+    assert (delivered["detail-type"], delivered["detail"]) == (
+        "CloudHSM Purge Undo",
+        {"purgeId": "purge-cluster-likphkxygsn-20261102T093000Z"},
+    )
