@@ -14,6 +14,11 @@ Emulated (API 2015-02-02):
   ``SnapshotFeatureNotSupportedFault``), automatic snapshots of the deleted cluster/group go too,
   ``InvalidCacheClusterState`` for replication-group members and non-available clusters,
   ``InvalidReplicationGroupState`` for non-available groups.
+* A delete *without* a final snapshot is asynchronous, as in AWS: the cluster / group stays
+  ``deleting`` (a second delete is ``InvalidCacheClusterState`` / ``InvalidReplicationGroupState``)
+  and its automatic snapshots stay listable and copyable until :func:`complete_deletions` finishes
+  the deletion (removes the cluster / group and its automatic snapshots). That window is when a
+  CloudTrail event about the delete arrives.
 * Resource Groups Tagging API resource types ``elasticache:cluster|snapshot|replicationgroup|
   subnetgroup|user`` (moto's own names such as ``elasticache:snapshots`` keep working as filters).
   GetResources paging (``ResourcesPerPage`` 1..100, ``PaginationToken``) is moto's own.
@@ -21,7 +26,8 @@ Emulated (API 2015-02-02):
 Simplified:
 * Snapshots (created, copied, final) are ``available`` at once; AWS shows ``creating`` first
   (use :func:`set_snapshot_status` to model in-flight snapshots).
-* Deleted clusters/groups disappear immediately; the response still says ``deleting``.
+* Clusters/groups deleted *with* a final snapshot disappear immediately (the response still says
+  ``deleting``); ``RetainPrimaryCluster=true`` keeps moto's immediate handling too.
 * ``TargetBucket`` (export to S3) is not emulated -> ``InvalidParameterValue``.
 * ``RetainPrimaryCluster`` keeps moto's handling; snapshot names are not lower-cased.
 * DescribeSnapshots(CacheClusterId=X) raises ``CacheClusterNotFound`` only when neither a live
@@ -306,15 +312,18 @@ class ElastiCacheBackendExtension(ElastiCacheBackend):
             raise InvalidCacheClusterState(
                 f"Cache cluster {cache_cluster_id} is not in the available state."
             )
-        if final_snapshot_identifier:
-            _check_snapshottable_cluster(cluster)
-            self.create_snapshot(
-                snapshot_name=final_snapshot_identifier,
-                replication_group_id=None,
-                cache_cluster_id=cache_cluster_id,
-                kms_key_id=None,
-                tags=None,
-            )
+        if not final_snapshot_identifier:
+            # Asynchronous in AWS: automatic snapshots outlive the call until the deletion ends.
+            cluster.cache_cluster_status = "deleting"
+            return cluster
+        _check_snapshottable_cluster(cluster)
+        self.create_snapshot(
+            snapshot_name=final_snapshot_identifier,
+            replication_group_id=None,
+            cache_cluster_id=cache_cluster_id,
+            kms_key_id=None,
+            tags=None,
+        )
         _drop_automatic_snapshots(self, {cache_cluster_id})
         del self.cache_clusters[cache_cluster_id]
         cluster.cache_cluster_status = "deleting"
@@ -330,6 +339,9 @@ class ElastiCacheBackendExtension(ElastiCacheBackend):
             raise ReplicationGroupNotFound(replication_group_id)
         group = self.replication_groups[replication_group_id]
         _check_group_available(group)
+        if not final_snapshot_identifier and not retain_primary_cluster:
+            group.status = "deleting"  # finished by complete_deletions(), see the module docstring
+            return group
         if final_snapshot_identifier:
             self.create_snapshot(
                 snapshot_name=final_snapshot_identifier,
@@ -439,6 +451,25 @@ def add_automatic_snapshot(
     snapshot.snapshot_source = "automated"
     set_snapshot_created(account_id, region, name, created)
     return name
+
+
+def complete_deletions(account_id: str, region: str) -> list[str]:
+    """Finish every pending deletion: remove ``deleting`` clusters and groups with their automatic
+    snapshots, as AWS does when a deletion ends. Returns the ids removed."""
+    backend = _backend(account_id, region)
+    removed: list[str] = []
+    for group_id, group in list(backend.replication_groups.items()):
+        if group.status == "deleting":
+            _drop_automatic_snapshots(backend, {group_id, *group.member_clusters})
+            original(ElastiCacheBackend, "delete_replication_group")(backend, group_id, False)
+            del backend.replication_groups[group_id]
+            removed.append(group_id)
+    for cluster_id, cluster in list(backend.cache_clusters.items()):
+        if cluster.cache_cluster_status == "deleting":
+            _drop_automatic_snapshots(backend, {cluster_id})
+            del backend.cache_clusters[cluster_id]
+            removed.append(cluster_id)
+    return removed
 
 
 def set_snapshot_created(

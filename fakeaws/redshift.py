@@ -19,12 +19,16 @@ Emulated (API 2012-12-01):
 * CopyClusterSnapshot: automated+available source only, result is a manual snapshot.
 * DeleteCluster: ``SkipFinalClusterSnapshot`` defaults to false (``InvalidParameterCombination``
   without an identifier, or with skip=true plus an identifier), ``ClusterSnapshotAlreadyExists``
-  before anything is deleted, ``FinalClusterSnapshotRetentionPeriod``; returns status ``deleting``.
+  before anything is deleted, ``FinalClusterSnapshotRetentionPeriod``; returns status ``deleting``;
+  ``InvalidClusterState`` for a cluster that is not ``available``.
+* DeleteCluster with ``SkipFinalClusterSnapshot=true`` is asynchronous, as in AWS: the cluster stays
+  ``deleting`` with its automated snapshots (listable, copyable) until :func:`complete_deletions`
+  finishes the deletion and removes both. That window is when the CloudTrail event arrives.
 
 Simplified:
 * Snapshots are ``available`` at once (AWS returns ``creating`` from Create/Copy); use
   :func:`set_snapshot_status` to model other states.
-* The cluster is removed immediately (no ``final-snapshot`` cluster status).
+* A cluster deleted *with* a final snapshot is removed immediately (no ``final-snapshot`` status).
 * ``ManualSnapshotRemainingDays`` is ``retention - whole days since SnapshotRetentionStartTime``
   (floored at 0) and -1 for indefinite retention (AWS's value for -1 is unverified).
 * A copy keeps the source's ``SnapshotCreateTime`` (unverified) and starts a new retention period.
@@ -75,6 +79,10 @@ class AuthorizationAlreadyExists(ServiceException):
 
 class AuthorizationQuotaExceeded(ServiceException):
     code = "AuthorizationQuotaExceeded"
+
+
+class InvalidClusterState(ServiceException):
+    code = "InvalidClusterState"
 
 
 class BatchDeleteRequestSizeExceeded(ServiceException):
@@ -295,8 +303,17 @@ class RedshiftBackendExtension(RedshiftBackend):
                 "FinalClusterSnapshotIdentifier is required unless SkipFinalClusterSnapshot is "
                 "specified, and must not be given when it is."
             )
+        if self.clusters[cluster_id].status != "available":
+            raise InvalidClusterState(
+                f"There is an operation running on the Cluster {cluster_id}. Please try to delete "
+                "it at a later time."
+            )
         if final_id and final_id in self.snapshots:
             raise ClusterSnapshotAlreadyExistsError(final_id)
+        if skip:
+            # Asynchronous in AWS: automated snapshots outlive the call until the deletion ends.
+            self.clusters[cluster_id].status = "deleting"
+            return self.clusters[cluster_id]
         cluster: Cluster = original(RedshiftBackend, "delete_cluster")(
             self,
             cluster_identifier=cluster_id,
@@ -421,6 +438,17 @@ def add_automated_snapshot(account_id: str, region: str, cluster_id: str, create
     )
     set_snapshot_created(account_id, region, snapshot_id, created)
     return snapshot_id
+
+
+def complete_deletions(account_id: str, region: str) -> list[str]:
+    """Finish every pending deletion: remove ``deleting`` clusters and their automated snapshots,
+    as Redshift does when a deletion ends. Returns the cluster ids removed."""
+    backend = _backend(account_id, region)
+    removed = [cid for cid, c in backend.clusters.items() if c.status == "deleting"]
+    for cluster_id in removed:
+        backend.delete_automated_snapshots(cluster_id)
+        del backend.clusters[cluster_id]
+    return removed
 
 
 def set_snapshot_created(account_id: str, region: str, snapshot_id: str, created: datetime) -> None:

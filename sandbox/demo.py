@@ -113,11 +113,13 @@ def retention_demo() -> None:
 
 
 def main() -> None:
+    from sandbox.demo_final_snapshot import final_snapshot_demo
     from sandbox.demo_keypurge import keypurge_demo
 
     with local_aws():
         retention_demo()
         keypurge_demo()
+        final_snapshot_demo()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from steward.tags import tags_from_list
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache.type_defs import SnapshotTypeDef
+    from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
 
 # The Resource Groups Tagging API returns the tags of every snapshot and cluster in pages of
 # 100, where ListTagsForResource would cost one call per snapshot.
@@ -46,13 +47,7 @@ class ElastiCacheSnapshots:
         return delete_each(backups, delete_snapshot, GONE)
 
     def _tags_by_arn(self) -> dict[str, dict[str, str]]:
-        paginator = self._tagging.get_paginator("get_resources")
-        pages = paginator.paginate(ResourceTypeFilters=TAGGED_TYPES, PaginationConfig={"PageSize": 100})
-        return {
-            item["ResourceARN"]: tags_from_list(item.get("Tags"))
-            for page in pages
-            for item in page.get("ResourceTagMappingList", [])
-        }
+        return tags_by_arn(self._tagging, TAGGED_TYPES)
 
     def _backup(self, snapshot: SnapshotTypeDef, tags_by_arn: dict[str, dict[str, str]]) -> Backup:
         arn = snapshot.get("ARN", "")
@@ -79,3 +74,20 @@ class ElastiCacheSnapshots:
             source_tags=source_tags,
             arn=arn,
         )
+
+
+def tags_by_arn(
+    tagging: ResourceGroupsTaggingAPIClient, resource_types: list[str], tag_key: str | None = None
+) -> dict[str, dict[str, str]]:
+    """Every ElastiCache resource of `resource_types` (carrying `tag_key`, if given) -> its tags."""
+    paginator = tagging.get_paginator("get_resources")
+    pages = paginator.paginate(
+        ResourceTypeFilters=resource_types,
+        TagFilters=[{"Key": tag_key}] if tag_key else [],
+        PaginationConfig={"PageSize": 100},
+    )
+    return {
+        item["ResourceARN"]: tags_from_list(item.get("Tags"))
+        for page in pages
+        for item in page.get("ResourceTagMappingList", [])
+    }

@@ -1,0 +1,93 @@
+"""The guard's pure decisions: whether a delete needs a rescue, which automatic snapshot to copy,
+and the tags a final or rescue snapshot carries."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from steward.clusters import AutomaticSnapshot
+from steward.events.cluster_changes import ClusterDeleted, is_stewards_own
+from steward.policy.decommission import KEEP_FOREVER, parse_final_snapshot_retention
+from steward.tags import CREATED_BY, DELETE_AFTER, FINAL_SNAPSHOT, REASON, RETENTION_DAYS, SOURCE
+
+REQUIRED: Final = "required"
+MAX_TAGS: Final = 50  # ElastiCache and Redshift both allow 50 tags per resource
+# Tags that steer what Steward does to a *cluster*; on a snapshot they would only mislead.
+CLUSTER_ONLY_TAGS: Final = frozenset({DELETE_AFTER, FINAL_SNAPSHOT})
+
+SnapshotReason = Literal["final-snapshot", "rescue"]
+SkipReason = Literal[
+    "stewards-own-delete", "has-final-snapshot", "primary-retained", "not-supported", "not-required"
+]
+
+
+@dataclass(frozen=True)
+class RescueVerdict:
+    """Whether the data of a deleted cluster must be rescued, and why (or why not)."""
+
+    rescue: bool
+    reason: SkipReason | Literal["required"]
+    detail: str
+
+
+def requires_final_snapshot(tags: Mapping[str, str] | None) -> bool:
+    """`steward:final-snapshot=required` (any case, surrounding spaces ignored)."""
+    return tags is not None and tags.get(FINAL_SNAPSHOT, "").strip().lower() == REQUIRED
+
+
+def needs_no_rescue(deleted: ClusterDeleted, steward_role_arns: Collection[str]) -> RescueVerdict | None:
+    """The reasons a delete is safe that the event alone shows; None when the tags must decide."""
+    if is_stewards_own(deleted, steward_role_arns):
+        return RescueVerdict(False, "stewards-own-delete", f"final snapshot {deleted.final_snapshot_name}")
+    if not deleted.skipped_final_snapshot:
+        return RescueVerdict(
+            False, "has-final-snapshot", f"deleted with final snapshot {deleted.final_snapshot_name}"
+        )
+    if deleted.primary_retained:
+        return RescueVerdict(False, "primary-retained", "the primary node lives on as a cluster")
+    if deleted.kind == "elasticache-serverless":
+        return RescueVerdict(
+            False,
+            "not-supported",
+            "serverless caches are not supported by this version: no rescue attempted",
+        )
+    return None
+
+
+def decide_rescue(tags: Mapping[str, str] | None, tags_source: str) -> RescueVerdict:
+    """Rescue only clusters tagged `steward:final-snapshot=required` (tags from `tags_source`)."""
+    if requires_final_snapshot(tags):
+        return RescueVerdict(True, "required", f"{FINAL_SNAPSHOT}={REQUIRED} (from {tags_source})")
+    if tags is None:
+        return RescueVerdict(False, "not-required", f"tags unknown: {tags_source}")
+    return RescueVerdict(False, "not-required", f"no {FINAL_SNAPSHOT}={REQUIRED} (from {tags_source})")
+
+
+def newest_automatic(snapshots: Sequence[AutomaticSnapshot]) -> AutomaticSnapshot | None:
+    """The newest automatic snapshot that can be copied (available, with a known time), if any."""
+    ready = [s for s in snapshots if s.status == "available" and s.created is not None]
+    return max(ready, key=lambda s: (s.created, s.name), default=None)
+
+
+def snapshot_tags(cluster_tags: Mapping[str, str], cluster_id: str, reason: SnapshotReason) -> dict[str, str]:
+    """The cluster's tags that may carry over (no `aws:` keys, no cluster-only steward tags),
+    plus where the snapshot came from; at most 50, Steward's own tags always included."""
+    own = {CREATED_BY: "steward", SOURCE: cluster_id, REASON: reason}
+    carried = [
+        (key, value)
+        for key, value in cluster_tags.items()
+        if not key.lower().startswith("aws:") and key not in CLUSTER_ONLY_TAGS and key not in own
+    ]
+    return dict(carried[: MAX_TAGS - len(own)]) | own
+
+
+def copy_retention_days(tags: Mapping[str, str] | None, default_days: int) -> int:
+    """Redshift retention of a rescue copy: the cluster's `steward:retention-days`, else the default."""
+    if tags and RETENTION_DAYS in tags:
+        try:
+            return parse_final_snapshot_retention(tags[RETENTION_DAYS])
+        except ValueError:
+            return KEEP_FOREVER  # an unreadable tag must not shorten how long rescued data is kept
+    return default_days

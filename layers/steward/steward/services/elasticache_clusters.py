@@ -1,0 +1,227 @@
+"""ElastiCache replication groups and standalone cache clusters: list the tagged ones, delete with
+a final snapshot, copy automatic snapshots.
+
+Tags come from the Resource Groups Tagging API (one paged call per tag key), status and engine
+from one DescribeReplicationGroups and one DescribeCacheClusters listing: no per-cluster tag calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, NoReturn
+
+from botocore.exceptions import ClientError
+
+from steward.clusters import (
+    AutomaticSnapshot,
+    Cluster,
+    ClusterBusy,
+    ClusterGone,
+    NoSnapshotSupport,
+    SnapshotNames,
+    SnapshotNameTaken,
+    SnapshotQuotaReached,
+)
+from steward.naming import ResourceKind
+from steward.report import Service
+from steward.services.clients import client, error_code
+from steward.services.elasticache import tags_by_arn
+from steward.services.redshift_clusters import partition
+from steward.tags import DELETE_AFTER, FINAL_SNAPSHOT, tags_from_list
+
+if TYPE_CHECKING:
+    from mypy_boto3_elasticache.type_defs import CacheClusterTypeDef, ReplicationGroupTypeDef
+
+CLUSTER_TYPES = ["elasticache:cluster", "elasticache:replicationgroup"]
+ARN_TYPES: dict[ResourceKind, str] = {
+    "elasticache-cluster": "cluster",
+    "elasticache-replication-group": "replicationgroup",
+}
+NOT_FOUND = {"CacheClusterNotFound", "ReplicationGroupNotFoundFault"}
+PROBLEMS: dict[str, Callable[[str, str], Exception]] = {
+    "CacheClusterNotFound": ClusterGone,
+    "ReplicationGroupNotFoundFault": ClusterGone,
+    "SnapshotNotFoundFault": ClusterGone,
+    "InvalidCacheClusterState": ClusterBusy,
+    "InvalidReplicationGroupState": ClusterBusy,
+    "InvalidSnapshotState": ClusterBusy,
+    "SnapshotAlreadyExistsFault": SnapshotNameTaken,
+    "SnapshotQuotaExceededFault": SnapshotQuotaReached,
+    "SnapshotFeatureNotSupportedFault": NoSnapshotSupport,
+}
+
+
+def _raise_problem(error: ClientError) -> NoReturn:
+    code = error_code(error)
+    problem = PROBLEMS.get(code)
+    if problem is None:
+        raise error
+    raise problem(code, str(error)) from error
+
+
+class ElastiCacheClusters:
+    service = Service.ELASTICACHE
+
+    def __init__(self, region: str, account: str) -> None:
+        self.region = region
+        self.account = account
+        self._elasticache = client("elasticache", region)
+        self._tagging = client("resourcegroupstaggingapi", region)
+        self._arn_prefix = f"arn:{partition(region)}:elasticache:{region}:{account}"
+
+    def list_tagged(self) -> list[Cluster]:
+        tagged: dict[str, dict[str, str]] = {}
+        for key in (DELETE_AFTER, FINAL_SNAPSHOT):  # TagFilters in one call are ANDed
+            tagged |= tags_by_arn(self._tagging, CLUSTER_TYPES, key)
+        if not tagged:
+            return []
+        groups = [
+            self._group(g, tagged.get(g.get("ARN", ""), {}))
+            for page in self._elasticache.get_paginator("describe_replication_groups").paginate()
+            for g in page.get("ReplicationGroups", [])
+            if g.get("ARN") in tagged
+        ]
+        clusters = [
+            self._cache_cluster(c, tagged.get(c.get("ARN", ""), {}))
+            for page in self._elasticache.get_paginator("describe_cache_clusters").paginate()
+            for c in page.get("CacheClusters", [])
+            if c.get("ARN") in tagged
+        ]
+        return groups + clusters
+
+    def get(self, kind: ResourceKind, cluster_id: str) -> Cluster | None:
+        """The cluster as it is now, with the tags ListTagsForResource gives (none if unreadable)."""
+        try:
+            if kind == "elasticache-replication-group":
+                [group] = self._elasticache.describe_replication_groups(ReplicationGroupId=cluster_id)[
+                    "ReplicationGroups"
+                ]
+                found = self._group(group, {})
+            else:
+                [cache] = self._elasticache.describe_cache_clusters(CacheClusterId=cluster_id)[
+                    "CacheClusters"
+                ]
+                found = self._cache_cluster(cache, {})
+        except ClientError as error:
+            if error_code(error) in NOT_FOUND:
+                return None
+            raise
+        return Cluster(**{**found.__dict__, "tags": self.live_tags(kind, cluster_id) or {}})
+
+    def live_tags(self, kind: ResourceKind, cluster_id: str) -> dict[str, str] | None:
+        """ListTagsForResource; None when it cannot answer (a cluster that is not available)."""
+        try:
+            response = self._elasticache.list_tags_for_resource(ResourceName=self._arn(kind, cluster_id))
+        except ClientError as error:
+            if error_code(error) in NOT_FOUND | {"InvalidCacheClusterState", "InvalidReplicationGroupState"}:
+                return None
+            raise
+        return tags_from_list(response.get("TagList"))
+
+    def snapshot_names(self) -> SnapshotNames:
+        return SnapshotNames(self._snapshot_exists)
+
+    def delete_with_final_snapshot(self, cluster: Cluster, name: str, retention_days: int | None) -> None:
+        try:
+            if cluster.kind == "elasticache-replication-group":
+                self._elasticache.delete_replication_group(
+                    ReplicationGroupId=cluster.id, RetainPrimaryCluster=False, FinalSnapshotIdentifier=name
+                )
+            else:
+                self._elasticache.delete_cache_cluster(
+                    CacheClusterId=cluster.id, FinalSnapshotIdentifier=name
+                )
+        except ClientError as error:
+            _raise_problem(error)
+
+    def tag_snapshot(self, cluster_id: str, name: str, tags: Mapping[str, str]) -> None:
+        self._elasticache.add_tags_to_resource(
+            ResourceName=self._snapshot_arn(name), Tags=[{"Key": k, "Value": v} for k, v in tags.items()]
+        )
+
+    def automatic_snapshots(self, kind: ResourceKind, cluster_id: str) -> list[AutomaticSnapshot]:
+        group = kind == "elasticache-replication-group"
+        try:
+            pages = list(
+                self._elasticache.get_paginator("describe_snapshots").paginate(
+                    ReplicationGroupId=cluster_id if group else "",
+                    CacheClusterId="" if group else cluster_id,
+                    SnapshotSource="system",
+                    PaginationConfig={"PageSize": 50},
+                )
+            )
+        except ClientError as error:
+            if error_code(error) in NOT_FOUND:
+                return []
+            raise
+        snapshots = []
+        for page in pages:
+            for snapshot in page.get("Snapshots", []):
+                # No snapshot-level timestamp: a snapshot is as old as its oldest node snapshot.
+                nodes = snapshot.get("NodeSnapshots", [])
+                times = [n["SnapshotCreateTime"] for n in nodes if "SnapshotCreateTime" in n]
+                snapshots.append(
+                    AutomaticSnapshot(
+                        name=snapshot["SnapshotName"],
+                        cluster_id=cluster_id,
+                        created=min(times) if times else None,
+                        status=snapshot.get("SnapshotStatus", "unknown"),
+                    )
+                )
+        return snapshots
+
+    def copy_snapshot(
+        self, source: AutomaticSnapshot, target: str, tags: Mapping[str, str], retention_days: int | None
+    ) -> None:
+        # ElastiCache manual snapshots have no retention period; the retention sweep looks after them.
+        try:
+            self._elasticache.copy_snapshot(
+                SourceSnapshotName=source.name,
+                TargetSnapshotName=target,
+                Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            )
+        except ClientError as error:
+            _raise_problem(error)
+
+    def _snapshot_exists(self, name: str) -> bool:
+        try:
+            self._elasticache.describe_snapshots(SnapshotName=name)
+        except ClientError as error:
+            if error_code(error) == "SnapshotNotFoundFault":
+                return False
+            raise
+        return True
+
+    def _arn(self, kind: ResourceKind, cluster_id: str) -> str:
+        arn_type = ARN_TYPES.get(kind, "serverlesscache")
+        return f"{self._arn_prefix}:{arn_type}:{cluster_id}"
+
+    def _snapshot_arn(self, name: str) -> str:
+        return f"{self._arn_prefix}:snapshot:{name}"
+
+    def _group(self, group: ReplicationGroupTypeDef, tags: dict[str, str]) -> Cluster:
+        group_id = group["ReplicationGroupId"]
+        return Cluster(
+            service=self.service,
+            kind="elasticache-replication-group",
+            id=group_id,
+            region=self.region,
+            arn=group.get("ARN") or self._arn("elasticache-replication-group", group_id),
+            status=group.get("Status", "unknown"),
+            engine=group.get("Engine") or "redis",  # groups are Valkey or Redis OSS, never Memcached
+            tags=tags,
+        )
+
+    def _cache_cluster(self, cache: CacheClusterTypeDef, tags: dict[str, str]) -> Cluster:
+        cluster_id = cache["CacheClusterId"]
+        return Cluster(
+            service=self.service,
+            kind="elasticache-cluster",
+            id=cluster_id,
+            region=self.region,
+            arn=cache.get("ARN") or self._arn("elasticache-cluster", cluster_id),
+            status=cache.get("CacheClusterStatus", "unknown"),
+            engine=cache.get("Engine"),
+            tags=tags,
+            replication_group=cache.get("ReplicationGroupId"),
+        )

@@ -1,0 +1,219 @@
+"""The final-snapshot part of `make demo`: decommission by tag, the sweep, and the rescue of a
+guarded cluster deleted without a final snapshot. Runs inside `sandbox.server.local_aws()`."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+
+import fakeaws
+from sandbox.demo import DECISION_COLUMNS, sample_event, table
+from sandbox.fleet import ACCOUNT, Fleet
+from sandbox.lambda_runtime import Invocation, LambdaContext, invoke
+
+REGION = "us-east-1"
+TABLE = "steward-demo-state"
+STEWARD_ROLE = "arn:aws:iam::123456789012:role/steward-FinalSnapshotFunctionRole-1A2B3C4D5E6F"
+CONTEXT = LambdaContext(
+    function_name="steward-FinalSnapshotFunction",
+    invoked_function_arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:steward-FinalSnapshotFunction",
+)
+SNAPSHOT_COLUMNS = [
+    ("name", "SNAPSHOT", 44),
+    ("service", "SERVICE", 11),
+    ("source", "FROM", 18),
+    ("reason", "STEWARD:REASON", 15),
+    ("kept", "KEPT", 8),
+    ("tags", "OTHER TAGS", 40),
+]
+
+
+def _tags(*pairs: tuple[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in pairs]
+
+
+def _environment() -> tuple[dict[str, str], Any, str]:
+    """The StateTable and AlertsTopic the template creates, and a queue that shows the alerts."""
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    if TABLE in dynamodb.list_tables()["TableNames"]:  # the StateTable is shared with the key-purge demo
+        return _topic_and_queue()
+    dynamodb.create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return _topic_and_queue()
+
+
+def _topic_and_queue() -> tuple[dict[str, str], Any, str]:
+    sns, sqs = boto3.client("sns", region_name=REGION), boto3.client("sqs", region_name=REGION)
+    topic = sns.create_topic(Name="steward-demo-alerts")["TopicArn"]
+    queue = sqs.create_queue(QueueName="steward-demo-final-snapshot-alerts")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    env = {
+        "POWERTOOLS_SERVICE_NAME": "steward",
+        "POWERTOOLS_METRICS_NAMESPACE": "Steward",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "STATE_TABLE": TABLE,
+        "NOTIFICATIONS_TOPIC_ARN": topic,
+        "STEWARD_ROLE_ARNS": STEWARD_ROLE,
+        "FINAL_SNAPSHOT_RETENTION_DAYS": "-1",
+    }
+    return env, sqs, queue
+
+
+def _seed(fleet: Fleet) -> None:
+    ec = fleet.elasticache
+    ec.create_replication_group(
+        ReplicationGroupId="redis-production",
+        ReplicationGroupDescription="sessions",
+        Engine="redis",
+        CacheNodeType="cache.t4g.small",
+        NumCacheClusters=2,
+        Tags=_tags(("team", "web"), ("cost-center", "cc-42")),
+    )
+    fleet.redis_cluster("cache-legacy", tags={"steward:delete-after": "2026-11-01", "team": "web"})
+    ec.create_cache_cluster(
+        CacheClusterId="memo-sessions",
+        Engine="memcached",
+        CacheNodeType="cache.t4g.small",
+        NumCacheNodes=1,
+        Tags=_tags(("steward:delete-after", "now")),
+    )
+    fleet.redshift_cluster("my-dw-instance", tags={"team": "bi"})
+    fleet.redshift_cluster(
+        "analytics-2019",
+        tags={"steward:delete-after": "2026-10-31T18:00:00Z", "steward:retention-days": "365"},
+    )
+    fleet.redshift_cluster("billing-dw", tags={"steward:final-snapshot": "required", "team": "finance"})
+    for age in (3, 2, 1):
+        fleet.redshift_automated_snapshot("billing-dw", age_days=age)
+    fleet.redis_cluster("my-redis", tags={"steward:final-snapshot": "required", "team": "web"})
+    fleet.elasticache_automatic_snapshot("my-redis", age_days=0.5)
+
+
+def _substitute(event: dict[str, Any], parameters: dict[str, Any], now: datetime) -> dict[str, Any]:
+    changed = copy.deepcopy(event)
+    changed["detail"]["requestParameters"] = parameters
+    changed["time"] = changed["detail"]["eventTime"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return changed
+
+
+def _show(title: str, invocation: Invocation) -> None:
+    print(f"\n== {title} ==")
+    print(table(invocation.decisions(), DECISION_COLUMNS))
+    outcome = invocation.result if invocation.error is None else f"FAILED: {invocation.error}"
+    print(f"result: {json.dumps(outcome, default=str)}")
+
+
+def _snapshots(fleet: Fleet) -> list[dict[str, Any]]:
+    rows = []
+    for s in fleet.elasticache.describe_snapshots(SnapshotSource="user")["Snapshots"]:
+        tags = {
+            t["Key"]: t["Value"]
+            for t in fleet.elasticache.list_tags_for_resource(ResourceName=s["ARN"])["TagList"]
+        }
+        rows.append({"name": s["SnapshotName"], "service": "elasticache", "kept": "forever", **_split(tags)})
+    for s in fleet.redshift.describe_cluster_snapshots(SnapshotType="manual")["Snapshots"]:
+        days = s.get("ManualSnapshotRetentionPeriod", -1)
+        kept = "forever" if days == -1 else f"{days} d"
+        tags = {t["Key"]: t["Value"] for t in s.get("Tags", [])}
+        rows.append({"name": s["SnapshotIdentifier"], "service": "redshift", "kept": kept, **_split(tags)})
+    return sorted((r for r in rows if r["source"]), key=lambda r: r["name"])  # the ones Steward made
+
+
+def _split(tags: dict[str, str]) -> dict[str, str]:
+    other = ", ".join(f"{k}={v}" for k, v in tags.items() if k not in {"steward:source", "steward:reason"})
+    return {"source": tags.get("steward:source", ""), "reason": tags.get("steward:reason", ""), "tags": other}
+
+
+def final_snapshot_demo() -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    fleet = Fleet(now=now)
+    env, sqs, queue = _environment()
+    live, dry = {**env, "DRY_RUN": "false"}, {**env, "DRY_RUN": "true"}
+    _seed(fleet)
+    print("\nSteward final-snapshot demo: clusters seeded in the local fake AWS, sample events from events/.")
+
+    # 1. Decommission by tag, right away on the CloudTrail event.
+    fleet.elasticache.add_tags_to_resource(
+        ResourceName=f"arn:aws:elasticache:{REGION}:{ACCOUNT}:replicationgroup:redis-production",
+        Tags=_tags(("steward:delete-after", "now")),
+    )
+    event = sample_event("elasticache-addtags-delete-after.json")
+    _show(
+        "Tag event: events/elasticache-addtags-delete-after.json (redis-production, delete-after=now)",
+        invoke("final_snapshot", event, live, CONTEXT),
+    )
+    fleet.redshift.create_tags(
+        ResourceName=f"arn:aws:redshift:{REGION}:{ACCOUNT}:cluster:my-dw-instance",
+        Tags=_tags(("steward:delete-after", "2026-12-01")),
+    )
+    event = sample_event("redshift-createtags-delete-after.json")
+    _show(
+        "Tag event: events/redshift-createtags-delete-after.json (my-dw-instance, delete-after=2026-12-01)",
+        invoke("final_snapshot", event, live, CONTEXT),
+    )
+
+    # 2. The sweep: catches past dates and refreshes the inventory of guarded clusters.
+    schedule = sample_event("retention-schedule.json")
+    schedule["time"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    print(f"\n(schedule event: events/retention-schedule.json with time := {schedule['time']})")
+    _show("Sweep, DRY_RUN=true: nothing is deleted", invoke("final_snapshot", schedule, dry, CONTEXT))
+    _show("Sweep, DRY_RUN=false", invoke("final_snapshot", schedule, live, CONTEXT))
+
+    # 3. The guard: a direct delete without a final snapshot of guarded clusters.
+    fleet.redshift.delete_cluster(ClusterIdentifier="billing-dw", SkipFinalClusterSnapshot=True)
+    fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
+    print("\nSomeone deletes billing-dw (SkipFinalClusterSnapshot=true) and my-redis (no")
+    print("FinalSnapshotIdentifier): both are `deleting`, their automatic snapshots exist for a short while.")
+    redshift_delete = _substitute(
+        sample_event("redshift-deletecluster-skip-final.json"),
+        {"clusterIdentifier": "billing-dw", "skipFinalClusterSnapshot": True},
+        now,
+    )
+    print("(events/redshift-deletecluster-skip-final.json with clusterIdentifier := billing-dw, time := now)")
+    _show("Delete event: billing-dw", invoke("final_snapshot", redshift_delete, live, CONTEXT))
+    cache_delete = _substitute(
+        sample_event("elasticache-deletecachecluster-no-final.json"), {"cacheClusterId": "my-redis"}, now
+    )
+    print(
+        "(events/elasticache-deletecachecluster-no-final.json with cacheClusterId := my-redis, time := now)"
+    )
+    _show("Delete event: my-redis", invoke("final_snapshot", cache_delete, live, CONTEXT))
+    _show("The same delete event delivered again", invoke("final_snapshot", redshift_delete, live, CONTEXT))
+    _show(
+        "Steward's own delete: events/redshift-deletecluster-with-final.json",
+        invoke("final_snapshot", sample_event("redshift-deletecluster-with-final.json"), live, CONTEXT),
+    )
+    _show(
+        "DeleteServerlessCache: events/elasticache-deleteserverlesscache-no-final.json",
+        invoke(
+            "final_snapshot", sample_event("elasticache-deleteserverlesscache-no-final.json"), live, CONTEXT
+        ),
+    )
+
+    fakeaws.redshift.complete_deletions(ACCOUNT, REGION)
+    fakeaws.elasticache.complete_deletions(ACCOUNT, REGION)
+    print("\n== Snapshots Steward made, after the deletions completed (automatic snapshots are gone) ==")
+    print(table(_snapshots(fleet), SNAPSHOT_COLUMNS))
+    print("\n== Alerts published to the alerts topic ==")
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+    for message in messages:
+        print(f"- {json.loads(message['Body'])['Subject']}")
+
+
+if __name__ == "__main__":
+    from sandbox.server import local_aws
+
+    with local_aws():
+        final_snapshot_demo()

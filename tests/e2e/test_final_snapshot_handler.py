@@ -1,0 +1,577 @@
+"""FinalSnapshotFunction end to end: sample events through the handler, real boto3 calls on moto."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from steward.events.validation import InvalidEvent
+from steward.flows.retention import SweepFailed
+
+import fakeaws
+from sandbox.fleet import ACCOUNT, Fleet
+from tests.conftest import FakeContext, load_event
+
+REGION = "us-east-1"
+STEWARD_ROLE = "arn:aws:iam::123456789012:role/steward-FinalSnapshotFunctionRole-1A2B3C4D5E6F"
+NAME = re.compile(r"^(?P<cluster>[a-z0-9-]+)-(?P<marker>final|rescue)-\d{8}t\d{6}z(-\d+)?$")
+
+
+# --- the world around the function ------------------------------------------------------------
+
+
+@pytest.fixture
+def alerts(aws: None) -> Callable[[], list[dict[str, Any]]]:
+    """The StateTable and AlertsTopic; returns a reader of the alerts published so far."""
+    boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName="steward-state",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    sns = boto3.client("sns", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    topic = sns.create_topic(Name="steward-alerts")["TopicArn"]
+    queue = sqs.create_queue(QueueName="alerts")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+
+    def read() -> list[dict[str, Any]]:
+        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+        return [json.loads(m["Body"]) for m in messages]
+
+    return read
+
+
+@pytest.fixture
+def final_snapshot(
+    handler: Callable[..., ModuleType], alerts: Callable[[], list[dict[str, Any]]]
+) -> Callable[..., ModuleType]:
+    env = {
+        "DRY_RUN": "false",
+        "STATE_TABLE": "steward-state",
+        "NOTIFICATIONS_TOPIC_ARN": f"arn:aws:sns:{REGION}:{ACCOUNT}:steward-alerts",
+        "STEWARD_ROLE_ARNS": STEWARD_ROLE,
+        "FINAL_SNAPSHOT_RETENTION_DAYS": "-1",
+    }
+    return lambda **overrides: handler("final_snapshot", **{**env, **overrides})
+
+
+def decisions(capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, Any]]:
+    records = {}
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith("{") and '"decision"' in line:
+            record = json.loads(line)["decision"]
+            records[record["resource_id"]] = record
+    return records
+
+
+def replication_group(fleet: Fleet, group_id: str, tags: dict[str, str]) -> str:
+    fleet.elasticache.create_replication_group(
+        ReplicationGroupId=group_id,
+        ReplicationGroupDescription="sessions",
+        Engine="redis",
+        CacheNodeType="cache.t4g.small",
+        NumCacheClusters=2,
+        Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+    )
+    return group_id
+
+
+def memcached(fleet: Fleet, cluster_id: str, tags: dict[str, str]) -> str:
+    fleet.elasticache.create_cache_cluster(
+        CacheClusterId=cluster_id,
+        Engine="memcached",
+        CacheNodeType="cache.t4g.small",
+        NumCacheNodes=1,
+        Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+    )
+    return cluster_id
+
+
+def schedule() -> dict[str, Any]:
+    event = load_event("retention-schedule.json")
+    event["time"] = datetime.now(UTC).isoformat()
+    return event
+
+
+def tag_event(name: str, arn: str, value: str, key: str = "steward:delete-after") -> dict[str, Any]:
+    event = load_event(name)
+    event["detail"]["requestParameters"] = {"resourceName": arn, "tags": [{"key": key, "value": value}]}
+    return event
+
+
+def delete_event(name: str, **parameters: Any) -> dict[str, Any]:
+    event = load_event(name)
+    event["detail"]["requestParameters"] = parameters
+    event["time"] = event["detail"]["eventTime"] = datetime.now(UTC).isoformat()
+    return event
+
+
+def group_arn(group_id: str) -> str:
+    return f"arn:aws:elasticache:{REGION}:{ACCOUNT}:replicationgroup:{group_id}"
+
+
+def redshift_arn(cluster_id: str) -> str:
+    return f"arn:aws:redshift:{REGION}:{ACCOUNT}:cluster:{cluster_id}"
+
+
+def elasticache_manual(fleet: Fleet) -> list[dict[str, Any]]:
+    return list(fleet.elasticache.describe_snapshots(SnapshotSource="user")["Snapshots"])
+
+
+def elasticache_tags(fleet: Fleet, snapshot: dict[str, Any]) -> dict[str, str]:
+    tags = fleet.elasticache.list_tags_for_resource(ResourceName=snapshot["ARN"])["TagList"]
+    return {t["Key"]: t["Value"] for t in tags}
+
+
+def redshift_manual(fleet: Fleet) -> list[dict[str, Any]]:
+    return list(fleet.redshift.describe_cluster_snapshots(SnapshotType="manual")["Snapshots"])
+
+
+def redshift_clusters(fleet: Fleet) -> dict[str, str]:
+    return {
+        c["ClusterIdentifier"]: c["ClusterStatus"] for c in fleet.redshift.describe_clusters()["Clusters"]
+    }
+
+
+# --- decommission by tag ----------------------------------------------------------------------
+
+
+def test_tagging_a_replication_group_now_deletes_it_with_a_tagged_final_snapshot(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a replication group tagged steward:delete-after=now with a team tag
+    replication_group(fleet, "redis-production", {"steward:delete-after": "now", "team": "payments"})
+
+    # When the AddTagsToResource event arrives
+    summary = final_snapshot().lambda_handler(load_event("elasticache-addtags-delete-after.json"), context)
+
+    # Then the group is gone and its final snapshot carries its tags and where it came from
+    assert summary["counts"] == {"elasticache": {"deleted": 1}}
+    assert fleet.elasticache.describe_replication_groups()["ReplicationGroups"] == []
+    [final] = elasticache_manual(fleet)
+    assert NAME.match(final["SnapshotName"])["cluster"] == "redis-production"  # type: ignore[index]
+    assert final["ReplicationGroupId"] == "redis-production"
+    assert elasticache_tags(fleet, final) == {
+        "team": "payments",
+        "steward:created-by": "steward",
+        "steward:source": "redis-production",
+        "steward:reason": "final-snapshot",
+    }
+    decision = decisions(capsys)["redis-production"]
+    assert (decision["action"], decision["reason"]) == ("deleted", "due")
+    assert final["SnapshotName"] in decision["detail"]
+
+
+def test_a_redshift_cluster_past_its_date_is_deleted_keeping_the_final_snapshot_as_tagged(
+    fleet: Fleet, final_snapshot: Callable[..., ModuleType], context: FakeContext
+) -> None:
+    # Given a cluster due since 2020-11-01 whose final snapshot is to be kept 30 days
+    fleet.redshift_cluster("my-dw-instance", tags={"steward:retention-days": "30"})
+    event = tag_event("redshift-createtags-delete-after.json", redshift_arn("my-dw-instance"), "2020-11-01")
+
+    # When the CreateTags event arrives
+    final_snapshot().lambda_handler(event, context)
+
+    # Then the cluster is deleted with a final snapshot kept 30 days, tagged with its origin
+    assert redshift_clusters(fleet) == {}
+    [final] = redshift_manual(fleet)
+    assert NAME.match(final["SnapshotIdentifier"])
+    assert final["ManualSnapshotRetentionPeriod"] == 30
+    tags = {t["Key"]: t["Value"] for t in final["Tags"]}
+    assert tags["steward:reason"] == "final-snapshot"
+    assert tags["steward:source"] == "my-dw-instance"
+    assert "steward:delete-after" not in tags
+
+
+def test_a_future_date_keeps_the_cluster_until_it_is_due(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a cluster tagged to go next year
+    fleet.redshift_cluster("my-dw-instance")
+    event = tag_event("redshift-createtags-delete-after.json", redshift_arn("my-dw-instance"), "2099-01-01")
+
+    # When the tag event arrives
+    final_snapshot().lambda_handler(event, context)
+
+    # Then nothing is deleted and the reason is not-due
+    assert redshift_clusters(fleet) == {"my-dw-instance": "available"}
+    assert decisions(capsys)["my-dw-instance"]["reason"] == "not-due"
+
+
+def test_the_sweep_deletes_what_is_due_refuses_memcached_and_waits_for_future_dates(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a due Redis cluster, a due Memcached cluster and a Redshift cluster due next year
+    fleet.redis_cluster("cache-old", tags={"steward:delete-after": "2026-01-01"})
+    memcached(fleet, "memo", {"steward:delete-after": "now"})
+    fleet.redshift_cluster("dw-next-year", tags={"steward:delete-after": "2099-01-01T00:00:00Z"})
+
+    # When the schedule sweep runs
+    final_snapshot().lambda_handler(schedule(), context)
+
+    # Then only the Redis cluster is deleted (with its final snapshot); each has its reason
+    clusters = {c["CacheClusterId"] for c in fleet.elasticache.describe_cache_clusters()["CacheClusters"]}
+    assert clusters == {"memo"}
+    assert [s["CacheClusterId"] for s in elasticache_manual(fleet)] == ["cache-old"]
+    assert redshift_clusters(fleet) == {"dw-next-year": "available"}
+    records = decisions(capsys)
+    assert {k: (v["action"], v["reason"]) for k, v in records.items()} == {
+        "cache-old": ("deleted", "due"),
+        "memo": ("kept", "no-snapshot-support"),
+        "dw-next-year": ("kept", "not-due"),
+    }
+
+
+def test_dry_run_reports_would_delete_with_the_snapshot_name_and_changes_nothing(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a due cluster
+    fleet.redshift_cluster("dw", tags={"steward:delete-after": "now"})
+
+    # When the sweep runs in dry-run mode
+    summary = final_snapshot(DRY_RUN="true").lambda_handler(schedule(), context)
+
+    # Then it reports would-delete and the cluster is untouched
+    assert summary["counts"] == {"redshift": {"would-delete": 1}}
+    assert redshift_clusters(fleet) == {"dw": "available"}
+    assert "final snapshot dw-final-" in decisions(capsys)["dw"]["detail"]
+
+
+def test_a_taken_final_snapshot_name_gets_a_new_name_not_an_error(
+    fleet: Fleet, final_snapshot: Callable[..., ModuleType], context: FakeContext
+) -> None:
+    # Given a due cluster, and ElastiCache saying the first name is taken (a race)
+    fleet.redis_cluster("cache-a", tags={"steward:delete-after": "now"})
+    fakeaws.faults.inject("elasticache", "DeleteCacheCluster", "SnapshotAlreadyExistsFault", times=1)
+
+    # When the sweep runs
+    final_snapshot().lambda_handler(schedule(), context)
+
+    # Then the cluster is deleted with a final snapshot under another name
+    [final] = elasticache_manual(fleet)
+    assert final["SnapshotName"].endswith("-2")
+    assert fleet.elasticache.describe_cache_clusters()["CacheClusters"] == []
+
+
+def test_snapshot_quota_reached_means_no_delete_and_an_alert(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    alerts: Callable[[], list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a due cluster in an account at its snapshot quota
+    fleet.redshift_cluster("dw", tags={"steward:delete-after": "now"})
+    fakeaws.faults.inject("redshift", "DeleteCluster", "ClusterSnapshotQuotaExceeded")
+
+    # When the sweep runs
+    final_snapshot().lambda_handler(schedule(), context)
+
+    # Then the cluster stays, the decision says why, and people are told
+    assert redshift_clusters(fleet) == {"dw": "available"}
+    assert decisions(capsys)["dw"]["reason"] == "snapshot-quota"
+    [alert] = alerts()
+    assert "snapshot quota" in alert["Subject"]
+
+
+def test_a_cluster_that_is_not_available_is_left_for_the_next_sweep(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a due cluster that ElastiCache says is busy
+    fleet.redis_cluster("cache-a", tags={"steward:delete-after": "now"})
+    fakeaws.faults.inject("elasticache", "DeleteCacheCluster", "InvalidCacheClusterState")
+
+    # When the sweep runs
+    final_snapshot().lambda_handler(schedule(), context)
+
+    # Then it is pending, not failed, and still there
+    decision = decisions(capsys)["cache-a"]
+    assert (decision["action"], decision["reason"]) == ("pending", "not-available")
+    assert len(fleet.elasticache.describe_cache_clusters()["CacheClusters"]) == 1
+
+
+def test_a_replayed_tag_event_for_a_deleted_cluster_is_already_gone_and_succeeds(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given the group was deleted by the first delivery of the event
+    replication_group(fleet, "redis-production", {"steward:delete-after": "now"})
+    function = final_snapshot()
+    event = load_event("elasticache-addtags-delete-after.json")
+    function.lambda_handler(event, context)
+
+    # When the same event is delivered again
+    summary = function.lambda_handler(event, context)
+
+    # Then nothing more happens: one final snapshot, and the replay reports already-gone
+    assert summary["counts"] == {"elasticache": {"kept": 1}}
+    assert decisions(capsys)["redis-production"]["reason"] == "already-gone"
+    assert len(elasticache_manual(fleet)) == 1
+
+
+def test_one_failure_does_not_stop_the_sweep_but_fails_the_invocation(
+    fleet: Fleet, final_snapshot: Callable[..., ModuleType], context: FakeContext
+) -> None:
+    # Given two due clusters, one of which AWS refuses to delete
+    fleet.redshift_cluster("dw-denied", tags={"steward:delete-after": "now"})
+    fleet.redis_cluster("cache-a", tags={"steward:delete-after": "now"})
+    fakeaws.faults.inject("redshift", "DeleteCluster", "AccessDenied")
+
+    # When the sweep runs, Then the invocation fails after the other cluster was deleted
+    with pytest.raises(SweepFailed, match="dw-denied failed:AccessDenied"):
+        final_snapshot().lambda_handler(schedule(), context)
+    assert fleet.elasticache.describe_cache_clusters()["CacheClusters"] == []
+    assert redshift_clusters(fleet) == {"dw-denied": "available"}
+
+
+def test_an_unreadable_event_is_rejected_and_changes_nothing(
+    fleet: Fleet, final_snapshot: Callable[..., ModuleType], context: FakeContext
+) -> None:
+    # Given a due cluster and a tag event without its resource name
+    fleet.redshift_cluster("my-dw-instance", tags={"steward:delete-after": "now"})
+    event = load_event("redshift-createtags-delete-after.json")
+    del event["detail"]["requestParameters"]["resourceName"]
+
+    # When it arrives, Then the handler says what is wrong and nothing changes
+    with pytest.raises(InvalidEvent, match="resourceName"):
+        final_snapshot().lambda_handler(event, context)
+    assert redshift_clusters(fleet) == {"my-dw-instance": "available"}
+
+
+# --- the guard: deletes without a final snapshot ----------------------------------------------
+
+
+def test_a_guarded_redshift_cluster_deleted_without_final_snapshot_is_rescued_and_alerted(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    alerts: Callable[[], list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a guarded cluster with two automated snapshots, known to the sweep's inventory
+    fleet.redshift_cluster("my-dw-instance", tags={"steward:final-snapshot": "required", "team": "bi"})
+    fleet.redshift_automated_snapshot("my-dw-instance", age_days=2)
+    fleet.redshift_automated_snapshot("my-dw-instance", age_days=1)
+    automated = fleet.redshift.describe_cluster_snapshots(SnapshotType="automated")["Snapshots"]
+    newest = max(automated, key=lambda s: s["SnapshotCreateTime"])
+    function = final_snapshot()
+    function.lambda_handler(schedule(), context)
+
+    # When someone deletes it skipping the final snapshot
+    fleet.redshift.delete_cluster(ClusterIdentifier="my-dw-instance", SkipFinalClusterSnapshot=True)
+    event = delete_event(
+        "redshift-deletecluster-skip-final.json",
+        clusterIdentifier="my-dw-instance",
+        skipFinalClusterSnapshot=True,
+    )
+    function.lambda_handler(event, context)
+
+    # Then the newest automated snapshot was copied to a tagged manual one, which outlives the cluster
+    fakeaws.redshift.complete_deletions(ACCOUNT, REGION)
+    [rescued] = redshift_manual(fleet)
+    assert NAME.match(rescued["SnapshotIdentifier"])["marker"] == "rescue"  # type: ignore[index]
+    assert rescued["SnapshotCreateTime"] == newest["SnapshotCreateTime"]
+    tags = {t["Key"]: t["Value"] for t in rescued["Tags"]}
+    assert tags == {
+        "team": "bi",
+        "steward:created-by": "steward",
+        "steward:source": "my-dw-instance",
+        "steward:reason": "rescue",
+    }
+    decision = decisions(capsys)["my-dw-instance"]
+    assert (decision["action"], decision["reason"]) == ("copied", "rescued")
+    assert newest["SnapshotIdentifier"] in decision["detail"]
+    assert "arn:aws:iam::123456789012:user/Admin" in decision["detail"]
+    [alert] = alerts()
+    assert json.loads(alert["Message"])["deletedBy"] == "arn:aws:iam::123456789012:user/Admin"
+
+
+def test_a_guarded_replication_group_is_judged_by_the_inventory_once_it_is_deleting(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a group guarded through a tag event (inventory), with an automatic snapshot
+    replication_group(fleet, "redis-production", {})
+    function = final_snapshot()
+    function.lambda_handler(
+        tag_event(
+            "elasticache-addtags-delete-after.json",
+            group_arn("redis-production"),
+            "required",
+            key="steward:final-snapshot",
+        ),
+        context,
+    )
+    fleet.elasticache.add_tags_to_resource(
+        ResourceName=group_arn("redis-production"),
+        Tags=[{"Key": "steward:final-snapshot", "Value": "required"}],
+    )
+    automatic = fakeaws.elasticache.add_automatic_snapshot(
+        ACCOUNT, REGION, replication_group_id="redis-production", created=fleet.ago(0.2)
+    )
+
+    # When someone deletes the group without a final snapshot
+    fleet.elasticache.delete_replication_group(ReplicationGroupId="redis-production")
+    function.lambda_handler(
+        delete_event(
+            "elasticache-deletereplicationgroup-no-final.json", replicationGroupId="redis-production"
+        ),
+        context,
+    )
+
+    # Then the automatic snapshot is copied, and the decision names the inventory as its source
+    [rescued] = elasticache_manual(fleet)
+    assert elasticache_tags(fleet, rescued)["steward:reason"] == "rescue"
+    records = decisions(capsys)
+    assert records["redis-production"]["action"] == "copied"
+    assert automatic in records["redis-production"]["detail"]
+
+
+def test_a_replayed_delete_event_does_not_copy_twice(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a guarded cluster already rescued once for this event
+    fleet.redis_cluster("my-redis", tags={"steward:final-snapshot": "required"})
+    fleet.elasticache_automatic_snapshot("my-redis", age_days=0.3)
+    fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
+    event = delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId="my-redis")
+    function = final_snapshot()
+    function.lambda_handler(event, context)
+
+    # When the event is delivered again
+    function.lambda_handler(event, context)
+
+    # Then there is still one copy, and the replay says it was already handled
+    assert len(elasticache_manual(fleet)) == 1
+    assert decisions(capsys)["my-redis"]["reason"] == "already-rescued"
+
+
+def test_no_automatic_snapshot_left_means_an_alert_that_the_data_is_lost(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    alerts: Callable[[], list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a guarded cluster without automatic snapshots, deleted without a final snapshot
+    fleet.redis_cluster("my-redis", tags={"steward:final-snapshot": "required"})
+    fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
+
+    # When the delete event arrives
+    final_snapshot().lambda_handler(
+        delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId="my-redis"), context
+    )
+
+    # Then nothing could be copied, and people are told the data is lost
+    assert elasticache_manual(fleet) == []
+    assert decisions(capsys)["my-redis"]["reason"] == "data-lost"
+    [alert] = alerts()
+    assert alert["Subject"].startswith("Data lost: my-redis")
+
+
+def test_a_cluster_without_the_guard_tag_is_not_rescued(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given an unguarded cluster with an automatic snapshot, deleted without a final snapshot
+    fleet.redis_cluster("my-redis", tags={"team": "web"})
+    fleet.elasticache_automatic_snapshot("my-redis", age_days=0.3)
+    fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
+
+    # When the delete event arrives
+    final_snapshot().lambda_handler(
+        delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId="my-redis"), context
+    )
+
+    # Then nothing is copied
+    assert elasticache_manual(fleet) == []
+    assert decisions(capsys)["my-redis"]["reason"] == "not-required"
+
+
+def test_stewards_own_delete_is_recognised_and_not_treated_as_unsafe(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # When the CloudTrail record of Steward's own DeleteCluster arrives
+    summary = final_snapshot().lambda_handler(load_event("redshift-deletecluster-with-final.json"), context)
+
+    # Then it is recognised as Steward's, and nothing is done
+    assert summary["counts"] == {"redshift": {"kept": 1}}
+    assert decisions(capsys)["my-dw-instance"]["reason"] == "stewards-own-delete"
+    assert redshift_manual(fleet) == []
+
+
+def test_a_serverless_cache_delete_is_reported_as_not_supported(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # When a DeleteServerlessCache without a final snapshot arrives
+    final_snapshot().lambda_handler(load_event("elasticache-deleteserverlesscache-no-final.json"), context)
+
+    # Then the decision says this version does not support serverless caches
+    decision = decisions(capsys)["sessions-cache"]
+    assert decision["reason"] == "not-supported"
+    assert "not supported by this version" in decision["detail"]
+
+
+def test_dry_run_reports_would_copy_and_copies_nothing(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a guarded cluster with an automatic snapshot, deleted without a final snapshot
+    fleet.redis_cluster("my-redis", tags={"steward:final-snapshot": "required"})
+    fleet.elasticache_automatic_snapshot("my-redis", age_days=0.3)
+    fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
+
+    # When the delete event arrives in dry-run mode
+    summary = final_snapshot(DRY_RUN="true").lambda_handler(
+        delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId="my-redis"), context
+    )
+
+    # Then it reports the copy it would make, and makes none
+    assert summary["counts"] == {"elasticache": {"would-copy": 1}}
+    assert elasticache_manual(fleet) == []
+    assert "would copy automatic.my-redis-" in decisions(capsys)["my-redis"]["detail"]

@@ -1,0 +1,100 @@
+"""The guard's pure decisions: who needs a rescue, which snapshot is copied, what a snapshot is tagged."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from steward.clusters import AutomaticSnapshot
+from steward.events.cluster_changes import parse_cluster_event
+from steward.policy.rescue import (
+    copy_retention_days,
+    decide_rescue,
+    needs_no_rescue,
+    newest_automatic,
+    requires_final_snapshot,
+    snapshot_tags,
+)
+
+from tests.conftest import load_event
+
+T0 = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
+STEWARD_ROLE = "arn:aws:iam::123456789012:role/steward-FinalSnapshotFunctionRole-1A2B3C4D5E6F"
+
+
+def snapshot(name: str, hours: float | None, status: str = "available") -> AutomaticSnapshot:
+    created = None if hours is None else T0 + timedelta(hours=hours)
+    return AutomaticSnapshot(name=name, cluster_id="c", created=created, status=status)
+
+
+def test_only_the_value_required_guards_a_cluster_in_any_case() -> None:
+    assert requires_final_snapshot({"steward:final-snapshot": " Required "})
+    assert not requires_final_snapshot({"steward:final-snapshot": "yes"})
+    assert not requires_final_snapshot({})
+    assert not requires_final_snapshot(None)
+
+
+def test_the_newest_available_automatic_snapshot_is_copied() -> None:
+    snapshots = [
+        snapshot("old", 1),
+        snapshot("new", 5),
+        snapshot("creating", 9, "creating"),
+        snapshot("x", None),
+    ]
+    assert newest_automatic(snapshots) == snapshots[1]
+
+
+def test_no_copyable_automatic_snapshot_is_none() -> None:
+    assert newest_automatic([snapshot("creating", 9, "creating")]) is None
+    assert newest_automatic([]) is None
+
+
+def test_snapshot_tags_carry_the_clusters_tags_but_not_aws_or_cluster_only_ones() -> None:
+    tags = snapshot_tags(
+        {
+            "team": "bi",
+            "aws:cloudformation:stack-name": "s",
+            "steward:delete-after": "now",
+            "steward:final-snapshot": "required",
+            "steward:hold": "INC-1",
+        },
+        "dw",
+        "rescue",
+    )
+    assert tags == {
+        "team": "bi",
+        "steward:hold": "INC-1",
+        "steward:created-by": "steward",
+        "steward:source": "dw",
+        "steward:reason": "rescue",
+    }
+
+
+def test_snapshot_tags_never_exceed_fifty_and_always_say_where_they_came_from() -> None:
+    tags = snapshot_tags({f"k{i}": "v" for i in range(60)}, "dw", "final-snapshot")
+    assert len(tags) == 50
+    assert tags["steward:reason"] == "final-snapshot"
+
+
+def test_a_delete_with_a_final_snapshot_needs_no_rescue() -> None:
+    deleted = parse_cluster_event(load_event("redshift-deletecluster-with-final.json"))
+    verdict = needs_no_rescue(deleted, [])  # type: ignore[arg-type]
+    assert verdict is not None and verdict.reason == "has-final-snapshot"
+
+
+def test_stewards_own_delete_is_recognised_by_its_role() -> None:
+    deleted = parse_cluster_event(load_event("redshift-deletecluster-with-final.json"))
+    verdict = needs_no_rescue(deleted, [STEWARD_ROLE])  # type: ignore[arg-type]
+    assert verdict is not None and verdict.reason == "stewards-own-delete"
+
+
+def test_a_skipped_final_snapshot_is_decided_by_the_tags() -> None:
+    deleted = parse_cluster_event(load_event("redshift-deletecluster-skip-final.json"))
+    assert needs_no_rescue(deleted, [STEWARD_ROLE]) is None  # type: ignore[arg-type]
+    assert decide_rescue({"steward:final-snapshot": "required"}, "inventory").rescue
+    assert decide_rescue(None, "unreadable").reason == "not-required"
+
+
+def test_rescue_copies_keep_the_clusters_retention_or_forever_if_unreadable() -> None:
+    assert copy_retention_days({"steward:retention-days": "30"}, -1) == 30
+    assert copy_retention_days({"steward:retention-days": "soon"}, 7) == -1
+    assert copy_retention_days({}, 7) == 7
