@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 
+from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict
+
+from steward.observability import count, logger, metrics
 
 
 class Service(StrEnum):
@@ -48,6 +51,39 @@ def summarise(decisions: Iterable[Decision]) -> dict[str, dict[str, int]]:
     """Counts per service and action, e.g. {"redshift": {"deleted": 3, "kept": 1}}."""
     counts: Counter[tuple[str, str]] = Counter((d.service.value, d.action.value) for d in decisions)
     summary: dict[str, dict[str, int]] = {}
-    for (service, action), count in sorted(counts.items()):
-        summary.setdefault(service, {})[action] = count
+    for (service, action), total in sorted(counts.items()):
+        summary.setdefault(service, {})[action] = total
     return summary
+
+
+class ItemsFailed(RuntimeError):
+    """Some items failed; everything else was processed. Raised last, so Lambda counts an error
+    (errors alarm, failure queue) without the failure stopping the rest of the run."""
+
+
+def failed_items(decisions: Iterable[Decision]) -> list[str]:
+    return [f"{d.service}/{d.resource_id} {d.reason}" for d in decisions if d.reason.startswith("failed:")]
+
+
+def publish(
+    run: str,
+    decisions: Sequence[Decision],
+    *,
+    metric: str,
+    summary: Mapping[str, object],
+    failures: Sequence[str],
+    error: type[ItemsFailed] = ItemsFailed,
+    **context: object,
+) -> None:
+    """Log every decision, count them per service and action (EMF), then fail if any item failed."""
+    for decision in decisions:
+        logger.info("decision", extra={"decision": decision.model_dump(mode="json")})
+    for service, actions in summarise(decisions).items():
+        for action, total in actions.items():
+            count(metric, total, service=service, action=action)
+    metrics.add_metric(name="FailedItems", unit=MetricUnit.Count, value=len(failures))
+    logger.info(f"{run} finished", extra={"summary": dict(summary), **context})
+    if failures:
+        raise error(
+            f"{len(failures)} item(s) failed, everything else was processed: " + ", ".join(failures[:10])
+        )

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from steward.clusters import (
     AutomaticSnapshot,
     Cluster,
@@ -37,7 +35,7 @@ from steward.events.schedule import ScheduledEvent, parse_schedule
 from steward.events.validation import InvalidEvent
 from steward.flows.retention import SweepFailed
 from steward.naming import SNAPSHOT_SERVICE, ResourceKind, final_snapshot_name, rescue_snapshot_name
-from steward.observability import count, logger, metrics
+from steward.observability import logger
 from steward.policy.decommission import Action as PlanAction
 from steward.policy.decommission import decide_decommission
 from steward.policy.rescue import (
@@ -48,7 +46,7 @@ from steward.policy.rescue import (
     requires_final_snapshot,
     snapshot_tags,
 )
-from steward.report import Action, Decision, Service, summarise
+from steward.report import Action, Decision, Service, failed_items, publish, summarise
 from steward.services.clients import AwsError, error_code
 from steward.services.cluster_state import ClusterState, RescueStatus, cluster_key
 from steward.services.elasticache_clusters import ElastiCacheClusters
@@ -98,12 +96,7 @@ class FinalSnapshotResult:
 
     @property
     def failures(self) -> list[str]:
-        failed = [
-            f"{d.service}/{d.resource_id} {d.reason}"
-            for d in self.decisions
-            if d.reason.startswith("failed:")
-        ]
-        return failed + self.problems
+        return failed_items(self.decisions) + self.problems
 
     def summary(self) -> dict[str, object]:
         return {
@@ -521,18 +514,13 @@ def _origin(trigger: ScheduledEvent | ClusterTagged | ClusterDeleted) -> tuple[d
 
 
 def _report(result: FinalSnapshotResult) -> FinalSnapshotResult:
-    for decision in result.decisions:
-        logger.info("decision", extra={"decision": decision.model_dump(mode="json")})
-    for service, actions in summarise(result.decisions).items():
-        for action, total in actions.items():
-            count("Clusters", total, service=service, action=action)
-    metrics.add_metric(name="FailedItems", unit=MetricUnit.Count, value=len(result.failures))
-    logger.info(
-        "final-snapshot run finished", extra={"summary": result.summary(), "problems": result.problems}
+    publish(
+        "final-snapshot run",
+        result.decisions,
+        metric="Clusters",
+        summary=result.summary(),
+        failures=result.failures,
+        error=SweepFailed,
+        problems=result.problems,
     )
-    if result.failures:
-        raise SweepFailed(
-            f"{len(result.failures)} item(s) failed, everything else was processed: "
-            + ", ".join(result.failures[:10])
-        )
     return result

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from steward.events.key_removal import (
     KeyDeletionCancelled,
     KeyDeletionScheduled,
@@ -26,7 +24,7 @@ from steward.events.key_removal import (
     parse_key_event,
 )
 from steward.events.schedule import parse_schedule
-from steward.observability import count, logger, metrics
+from steward.observability import count, logger
 from steward.policy.key_purge import (
     BackupVerdict,
     HsmBackup,
@@ -37,7 +35,7 @@ from steward.policy.key_purge import (
     Step,
     plan_key_purge,
 )
-from steward.report import Action, Decision, Service, summarise
+from steward.report import Action, Decision, ItemsFailed, Service, publish, summarise
 from steward.services.clients import AwsError, error_code
 from steward.services.cloudhsm import BackupGone, CloudHsmPurgeTarget
 from steward.services.kms import HsmKey, KeyNotFound, KmsKeys
@@ -58,7 +56,7 @@ RECORD_KEPT = timedelta(days=90)
 KEY_RECORD_KEPT = timedelta(days=30)
 
 
-class PurgeFailed(RuntimeError):
+class PurgeFailed(ItemsFailed):
     """Some items failed and stay pending; everything else was processed. Lambda counts an error."""
 
 
@@ -150,18 +148,14 @@ def run(
             else:
                 purge.not_applicable(outcome)
 
-    for decision in result.decisions:
-        logger.info("decision", extra={"decision": decision.model_dump(mode="json")})
-    for service, actions in summarise(result.decisions).items():
-        for action, total in actions.items():
-            count("Backups", total, service=service, action=action)
-    metrics.add_metric(name="FailedItems", unit=MetricUnit.Count, value=len(result.failures))
-    logger.info("key purge run finished", extra={"summary": result.summary()})
-    if result.failures:
-        raise PurgeFailed(
-            f"{len(result.failures)} item(s) failed and stay pending, everything else was processed: "
-            + ", ".join(result.failures[:10])
-        )
+    publish(
+        "key purge run",
+        result.decisions,
+        metric="Backups",
+        summary=result.summary(),
+        failures=result.failures,
+        error=PurgeFailed,
+    )
     return result
 
 

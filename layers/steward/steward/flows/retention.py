@@ -7,13 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from steward.backups import Backup, DeleteOutcome
 from steward.events.schedule import ScheduledEvent
-from steward.observability import count, logger, metrics
 from steward.policy.retention import Verdict, plan_retention
-from steward.report import Action, Decision, Service, summarise
+from steward.report import Action, Decision, ItemsFailed, Service, failed_items, publish, summarise
 from steward.services.clients import AwsError, error_code
 from steward.services.cloudhsm import CloudHsmBackups
 from steward.services.elasticache import ElastiCacheSnapshots
@@ -37,8 +34,8 @@ STORES: dict[str, Callable[[str, str], BackupStore]] = {
 }
 
 
-class SweepFailed(RuntimeError):
-    """Some items failed; everything else was processed. Raised so Lambda counts an error."""
+class SweepFailed(ItemsFailed):
+    """Some items failed; everything else was processed."""
 
 
 @dataclass
@@ -46,10 +43,6 @@ class SweepResult:
     dry_run: bool
     clock: datetime
     decisions: list[Decision] = field(default_factory=list)
-
-    @property
-    def failures(self) -> list[Decision]:
-        return [d for d in self.decisions if d.reason.startswith("failed:")]
 
     @property
     def deferred(self) -> list[Decision]:
@@ -60,7 +53,7 @@ class SweepResult:
             "dryRun": self.dry_run,
             "clock": self.clock.isoformat(),
             "counts": summarise(self.decisions),
-            "failed": len(self.failures),
+            "failed": len(failed_items(self.decisions)),
             "deferred": len(self.deferred),
         }
 
@@ -84,18 +77,14 @@ def run(
     for store in stores:
         result.decisions.extend(_sweep(store, settings, clock, out_of_time))
 
-    for decision in result.decisions:
-        logger.info("decision", extra={"decision": decision.model_dump(mode="json")})
-    for service, actions in summarise(result.decisions).items():
-        for action, total in actions.items():
-            count("Backups", total, service=service, action=action)
-    metrics.add_metric(name="FailedItems", unit=MetricUnit.Count, value=len(result.failures))
-    logger.info("retention sweep finished", extra={"summary": result.summary()})
-    if result.failures:
-        raise SweepFailed(
-            f"{len(result.failures)} item(s) failed, everything else was processed: "
-            + ", ".join(f"{d.service}/{d.resource_id} {d.reason}" for d in result.failures[:10])
-        )
+    publish(
+        "retention sweep",
+        result.decisions,
+        metric="Backups",
+        summary=result.summary(),
+        failures=failed_items(result.decisions),
+        error=SweepFailed,
+    )
     return result
 
 
