@@ -64,7 +64,7 @@ def retention_days(item: Backup, default: int) -> int | None:
         if "steward:retention-days" in tags:
             text = tags["steward:retention-days"].strip()
             ok = text.isascii() and text.isdigit() and 1 <= int(text) <= 3653
-            return int(text) if ok else None
+            return int(text) if ok else None  # -1 (forever) and junk: never expires
     return default or None
 
 

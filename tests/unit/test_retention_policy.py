@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from steward.backups import Backup
-from steward.policy.retention import RetentionRules, plan_retention, read_retention_days
+from steward.policy.retention import RetentionRules, plan_retention
+from steward.tags import read_retention_days
 from steward.report import Service
 
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
@@ -52,7 +53,7 @@ def test_the_cluster_tag_wins_over_the_default() -> None:
     assert (verdict.reason, verdict.retention_days) == ("within-retention", 60)
 
 
-@pytest.mark.parametrize("value", ["abc", "-5", "99999", "0", "7.5", "", " ", "٣"])
+@pytest.mark.parametrize("value", ["abc", "-5", "99999", "0", "7.5", "", " ", "٣", "-1.0", "--1"])
 def test_an_unreadable_retention_tag_never_means_delete(value: str) -> None:
     verdict = verdict_for(backup(4000, tags={"steward:retention-days": value}))
     assert (verdict.expired, verdict.reason) == (False, "invalid-tag")
@@ -140,7 +141,12 @@ def test_automated_and_not_owned_backups_are_never_deleted() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "days"), [("1", 1), (" 30 ", 30), ("3653", 3653), ("0", None), ("3654", None)]
+    ("value", "days"), [("1", 1), (" 30 ", 30), ("3653", 3653), ("-1", -1), ("0", None), ("3654", None)]
 )
-def test_retention_days_are_whole_days_between_1_and_3653(value: str, days: int | None) -> None:
+def test_retention_days_are_minus_one_or_whole_days_between_1_and_3653(value: str, days: int | None) -> None:
     assert read_retention_days(value) == days
+
+
+def test_minus_one_keeps_a_backup_forever_as_for_final_snapshots() -> None:
+    verdict = verdict_for(backup(4000, source_tags={"steward:retention-days": "-1"}))
+    assert (verdict.expired, verdict.reason) == (False, "keep-forever")

@@ -17,6 +17,10 @@ REASON = "steward:reason"
 
 RETENTION_DAYS_MIN = 1
 RETENTION_DAYS_MAX = 3653
+KEEP_FOREVER = -1
+RETENTION_DAYS_ACCEPTED = (
+    f"{KEEP_FOREVER} (keep forever) or whole days {RETENTION_DAYS_MIN}..{RETENTION_DAYS_MAX}"
+)
 
 Tags = Mapping[str, str]
 
@@ -35,3 +39,18 @@ def is_held(tags: Tags) -> bool:
     """`steward:hold` with any value but `false` is a legal hold (an empty value is one too)."""
     value = tags.get(HOLD)
     return value is not None and value.strip().lower() != "false"
+
+
+def read_retention_days(value: str) -> int | None:
+    """A `steward:retention-days` value: -1 (keep forever) or whole days 1..3653.
+
+    None when it is neither (`abc`, `0`, `99999`, `7.5`): an unreadable value never means "delete".
+    The same reading serves backups (part 1) and final snapshots (part 3).
+    """
+    text = value.strip()
+    if text == str(KEEP_FOREVER):
+        return KEEP_FOREVER
+    if not text.isascii() or not text.isdigit():
+        return None
+    days = int(text)
+    return days if RETENTION_DAYS_MIN <= days <= RETENTION_DAYS_MAX else None

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from steward.backups import Backup
 from steward.report import Service
-from steward.tags import RETENTION_DAYS, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN, is_held
+from steward.tags import KEEP_FOREVER, RETENTION_DAYS, RETENTION_DAYS_ACCEPTED, is_held, read_retention_days
 
 
 @dataclass(frozen=True)
@@ -51,15 +51,6 @@ def plan_retention(backups: Iterable[Backup], rules: RetentionRules, now: dateti
     return [_judge(backup, rules, now, _key(backup) in protected) for backup in backups]
 
 
-def read_retention_days(value: str) -> int | None:
-    """A `steward:retention-days` value as whole days, or None when it is not one (never 'delete')."""
-    text = value.strip()
-    if not text.isascii() or not text.isdigit():
-        return None
-    days = int(text)
-    return days if RETENTION_DAYS_MIN <= days <= RETENTION_DAYS_MAX else None
-
-
 def _judge(backup: Backup, rules: RetentionRules, now: datetime, newest: bool) -> Verdict:
     age = _age_days(backup, now)
 
@@ -80,10 +71,12 @@ def _judge(backup: Backup, rules: RetentionRules, now: datetime, newest: bool) -
         return keep(
             "invalid-tag",
             f"{RETENTION_DAYS}={retention.invalid_value!r} on the {retention.source}: "
-            f"expected whole days {RETENTION_DAYS_MIN}..{RETENTION_DAYS_MAX}",
+            f"expected {RETENTION_DAYS_ACCEPTED}",
         )
     if retention.days is None:
         return keep("unmanaged", "no retention tag and DEFAULT_RETENTION_DAYS is 0")
+    if retention.days == KEEP_FOREVER:
+        return keep("keep-forever", f"{RETENTION_DAYS}=-1 ({retention.source})")
     if not backup.ready:
         return keep("not-ready", f"state {backup.state}", retention.days)
     if backup.created is None or age is None:
