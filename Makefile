@@ -10,12 +10,14 @@ export SAM_CLI_TELEMETRY := 0
 # Never let a developer's AWS profile or endpoint leak into the local runs.
 unexport AWS_PROFILE AWS_ENDPOINT_URL
 
-.PHONY: help venv lint typecheck validate build unit test demo bench clean
+.PHONY: help venv lint typecheck validate build unit test demo bench invoke clean
 
 help:
 	@echo "make demo   - run Steward against a local fake AWS (moto) and print what it decided"
 	@echo "make test   - lint, type check, template lint, build, and the test suite"
 	@echo "make bench  - API calls and wall time of a sweep over 11,000 backups"
+	@echo "make invoke FUNCTION=retention EVENT=events/retention-schedule.json [ARGS=--seed --live]"
+	@echo "             - one handler with one sample event, as sam local invoke would, without Docker"
 
 $(BIN)/.installed: requirements-dev.txt layers/steward/requirements.txt
 	@test -n "$(PYTHON313)" || { echo "python3.13 not found: install it (pyenv install 3.13) or set PYTHON313=/path/to/python3.13" >&2; exit 1; }
@@ -50,6 +52,11 @@ demo: venv
 
 bench: venv
 	$(BIN)/python -m sandbox.bench
+
+FUNCTION ?= retention
+EVENT ?= events/retention-schedule.json
+invoke: venv
+	$(BIN)/python -m sandbox.invoke $(FUNCTION) $(EVENT) $(ARGS)
 
 clean:
 	rm -rf $(VENV) .aws-sam .hypothesis .mypy_cache .ruff_cache

@@ -69,9 +69,10 @@ def table(rows: Iterable[Mapping[str, Any]], columns: list[tuple[str, str, int]]
     lines.append("  ".join("-" * width for _, _, width in columns))
     for row in rows:
         cells = []
-        for key, _, width in columns:
+        for index, (key, _, width) in enumerate(columns):
             text = "" if row.get(key) is None else str(row[key])
-            cells.append(text if len(text) <= width else text[: width - 1] + "…")
+            last = index == len(columns) - 1  # the last column (the why) is never cut short
+            cells.append(text if last or len(text) <= width else text[: width - 1] + "…")
         lines.append(
             "  ".join(cell.ljust(width) for cell, (_, _, width) in zip(cells, columns, strict=True)).rstrip()
         )
@@ -84,8 +85,8 @@ DECISION_COLUMNS = [
     ("source_cluster", "CLUSTER", 20),
     ("age_days", "AGE", 4),
     ("action", "ACTION", 12),
-    ("reason", "REASON", 16),
-    ("detail", "WHY", 72),
+    ("reason", "REASON", 26),
+    ("detail", "WHY", 40),
 ]
 
 

@@ -293,6 +293,7 @@ def test_the_sweep_stops_before_the_timeout_and_reports_what_is_left(
         (lambda e: e.update({"detail-type": "Object Created"}), "detail-type: 'Object Created'"),
         (lambda e: e.pop("time"), "time: missing"),
         (lambda e: e.update({"source": "aws.s3"}), "source: 'aws.s3'"),
+        (lambda e: e.update({"time": "2026-11-21T03:00:00"}), "time: '2026-11-21T03:00:00'"),
     ],
 )
 def test_an_unexpected_event_is_refused_with_a_clear_error_and_changes_nothing(
@@ -319,7 +320,7 @@ def test_an_unexpected_event_is_refused_with_a_clear_error_and_changes_nothing(
     [
         ({"DRY_RUN": "yes"}, "DRY_RUN='yes' is not accepted: accepted values: true, false"),
         ({"DEFAULT_RETENTION_DAYS": "-1"}, "DEFAULT_RETENTION_DAYS='-1'"),
-        ({"MIN_KEEP": "many"}, "MIN_KEEP='many'"),
+        ({"MIN_KEEP": "many"}, "MIN_KEEP='many' is not accepted: a whole number from 0 to 1000"),
         ({"SERVICES": "elasticache,s3"}, "SERVICES='s3'"),
     ],
 )

@@ -87,3 +87,13 @@ def test_the_build_check_accepts_an_arm64_layer(tmp_path: Path) -> None:
     (layer / "pydantic_core" / "_pydantic_core.cpython-313-aarch64-linux-gnu.so").write_bytes(b"")
 
     assert problems(tmp_path) == []
+
+
+def test_the_alerts_topic_uses_a_key_cloudwatch_alarms_may_use(template: dict[str, Any]) -> None:
+    # CloudWatch alarms cannot publish to a topic encrypted with the AWS managed aws/sns key.
+    resources = template["Resources"]
+    assert resources["AlertsTopic"]["Properties"]["KmsMasterKeyId"] == "Ref:'AlertsKey'"
+    statements = resources["AlertsKey"]["Properties"]["KeyPolicy"]["Statement"]
+    cloudwatch = [s for s in statements if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}]
+    assert cloudwatch
+    assert set(cloudwatch[0]["Action"]) >= {"kms:Decrypt", "kms:GenerateDataKey*"}

@@ -149,6 +149,20 @@ def load[S: StewardSettings](settings_class: type[S]) -> S:
         problems = []
         for item in error.errors():
             variable = str(item["loc"][0]) if item["loc"] else "environment"
-            accepted = item["msg"].removeprefix("Value error, ")
+            if item["type"] == "missing":
+                problems.append(f"{variable} is not set")
+                continue
+            accepted = _range(settings_class, variable) or item["msg"].removeprefix("Value error, ")
             problems.append(f"{variable}={item.get('input')!r} is not accepted: {accepted}")
         raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
+
+
+def _range(settings_class: type[StewardSettings], variable: str) -> str | None:
+    """'a whole number from 0 to 1000' for a number field with bounds (pydantic names only one)."""
+    field = settings_class.model_fields.get(variable)
+    if field is None or field.annotation is not int:
+        return None
+    bounds = {type(m).__name__: getattr(m, type(m).__name__.lower(), None) for m in field.metadata}
+    if bounds.get("Ge") is None or bounds.get("Le") is None:
+        return None
+    return f"a whole number from {bounds['Ge']} to {bounds['Le']}"

@@ -1,0 +1,47 @@
+"""The stack's own resources, as template.yaml creates them, in the local fake AWS."""
+
+from __future__ import annotations
+
+import boto3
+
+STATE_TABLE = "steward-StateTable"
+ALERTS_TOPIC = "steward-AlertsTopic"
+# What template.yaml sets for every function (Globals), and the parameters' defaults.
+FUNCTION_ENV = {
+    "POWERTOOLS_SERVICE_NAME": "steward",
+    "POWERTOOLS_METRICS_NAMESPACE": "Steward",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "DRY_RUN": "true",
+    "DEFAULT_RETENTION_DAYS": "0",
+    "MIN_KEEP": "1",
+    "REVOKE_SHARED_SNAPSHOTS": "false",
+    "SERVICES": "elasticache,redshift,cloudhsm",
+    "COPY_REGIONS": "",
+    "MAX_WAIT_HOURS": "48",
+    "FINAL_SNAPSHOT_RETENTION_DAYS": "-1",
+}
+
+
+def stack_resources(region: str) -> dict[str, str]:
+    """Create the StateTable and the alerts topic (if they are not there yet); the functions' env."""
+    dynamodb = boto3.client("dynamodb", region_name=region)
+    if STATE_TABLE not in dynamodb.list_tables()["TableNames"]:
+        dynamodb.create_table(
+            TableName=STATE_TABLE,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+        )
+    topic = boto3.client("sns", region_name=region).create_topic(Name=ALERTS_TOPIC)["TopicArn"]
+    return {
+        **FUNCTION_ENV,
+        "AWS_REGION": region,
+        "STATE_TABLE": STATE_TABLE,
+        "NOTIFICATIONS_TOPIC_ARN": str(topic),
+    }
