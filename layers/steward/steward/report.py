@@ -40,11 +40,11 @@ class Decision(BaseModel):
     service: Service
     region: str
     resource_id: str
-    source_cluster: str | None
-    age_days: int | None
     action: Action
     reason: str
     detail: str = ""
+    source_cluster: str | None = None
+    age_days: int | None = None
 
 
 def summarise(decisions: Iterable[Decision]) -> dict[str, dict[str, int]]:

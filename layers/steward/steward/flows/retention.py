@@ -149,8 +149,6 @@ def _service_level(store: BackupStore, reason: str, detail: str) -> Decision:
         service=store.service,
         region=store.region,
         resource_id="*",
-        source_cluster=None,
-        age_days=None,
         action=Action.KEPT,
         reason=reason,
         detail=detail,
