@@ -181,8 +181,10 @@ def test_tagging_a_replication_group_now_deletes_it_with_a_tagged_final_snapshot
 def test_a_redshift_cluster_past_its_date_is_deleted_keeping_the_final_snapshot_as_tagged(
     fleet: Fleet, final_snapshot: Callable[..., ModuleType], context: FakeContext
 ) -> None:
-    # Given a cluster due since 2020-11-01 whose final snapshot is to be kept 30 days
-    fleet.redshift_cluster("my-dw-instance", tags={"steward:retention-days": "30"})
+    # Given a cluster tagged due since 2020-11-01 whose final snapshot is to be kept 30 days
+    fleet.redshift_cluster(
+        "my-dw-instance", tags={"steward:retention-days": "30", "steward:delete-after": "2020-11-01"}
+    )
     event = tag_event("redshift-createtags-delete-after.json", redshift_arn("my-dw-instance"), "2020-11-01")
 
     # When the CreateTags event arrives
@@ -193,10 +195,10 @@ def test_a_redshift_cluster_past_its_date_is_deleted_keeping_the_final_snapshot_
     [final] = redshift_manual(fleet)
     assert NAME.match(final["SnapshotIdentifier"])
     assert final["ManualSnapshotRetentionPeriod"] == 30
+    # (Redshift copies the cluster's own tags onto it too; Steward adds its own, it removes none.)
     tags = {t["Key"]: t["Value"] for t in final["Tags"]}
     assert tags["steward:reason"] == "final-snapshot"
     assert tags["steward:source"] == "my-dw-instance"
-    assert "steward:delete-after" not in tags
 
 
 def test_a_future_date_keeps_the_cluster_until_it_is_due(
@@ -205,8 +207,8 @@ def test_a_future_date_keeps_the_cluster_until_it_is_due(
     context: FakeContext,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # Given a cluster tagged to go next year
-    fleet.redshift_cluster("my-dw-instance")
+    # Given a cluster tagged to go in 2099
+    fleet.redshift_cluster("my-dw-instance", tags={"steward:delete-after": "2099-01-01"})
     event = tag_event("redshift-createtags-delete-after.json", redshift_arn("my-dw-instance"), "2099-01-01")
 
     # When the tag event arrives
@@ -214,7 +216,8 @@ def test_a_future_date_keeps_the_cluster_until_it_is_due(
 
     # Then nothing is deleted and the reason is not-due
     assert redshift_clusters(fleet) == {"my-dw-instance": "available"}
-    assert decisions(capsys)["my-dw-instance"]["reason"] == "not-due"
+    decision = decisions(capsys)["my-dw-instance"]
+    assert (decision["action"], decision["reason"]) == ("kept", "not-due")
 
 
 def test_the_sweep_deletes_what_is_due_refuses_memcached_and_waits_for_future_dates(
@@ -520,9 +523,11 @@ def test_a_cluster_without_the_guard_tag_is_not_rescued(
         delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId="my-redis"), context
     )
 
-    # Then nothing is copied
+    # Then nothing is copied, and the decision says which tags it read
     assert elasticache_manual(fleet) == []
-    assert decisions(capsys)["my-redis"]["reason"] == "not-required"
+    decision = decisions(capsys)["my-redis"]
+    assert (decision["action"], decision["reason"]) == ("kept", "not-required")
+    assert decision["detail"].startswith("no steward:final-snapshot=required (from live tags); deleted by ")
 
 
 def test_stewards_own_delete_is_recognised_and_not_treated_as_unsafe(
@@ -534,9 +539,14 @@ def test_stewards_own_delete_is_recognised_and_not_treated_as_unsafe(
     # When the CloudTrail record of Steward's own DeleteCluster arrives
     summary = final_snapshot().lambda_handler(load_event("redshift-deletecluster-with-final.json"), context)
 
-    # Then it is recognised as Steward's, and nothing is done
+    # Then it is recognised as Steward's (not merely as a delete with a final snapshot), nothing is done
     assert summary["counts"] == {"redshift": {"kept": 1}}
-    assert decisions(capsys)["my-dw-instance"]["reason"] == "stewards-own-delete"
+    decision = decisions(capsys)["my-dw-instance"]
+    assert (decision["action"], decision["reason"], decision["detail"]) == (
+        "kept",
+        "stewards-own-delete",
+        "final snapshot my-dw-instance-final-20261121t093000z",
+    )
     assert redshift_manual(fleet) == []
 
 
@@ -574,4 +584,334 @@ def test_dry_run_reports_would_copy_and_copies_nothing(
     # Then it reports the copy it would make, and makes none
     assert summary["counts"] == {"elasticache": {"would-copy": 1}}
     assert elasticache_manual(fleet) == []
-    assert "would copy automatic.my-redis-" in decisions(capsys)["my-redis"]["detail"]
+    decision = decisions(capsys)["my-redis"]
+    assert (decision["action"], decision["reason"]) == ("would-copy", "rescued")
+    assert "would copy automatic.my-redis-" in decision["detail"]
+
+
+# --- tag events decide on the live tags ---------------------------------------------------------
+
+
+def test_a_stale_tag_event_does_not_delete_a_cluster_whose_date_was_pushed_back_since(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a cluster tagged delete-after=now, then pushed back to 2027-01-01
+    fleet.redshift_cluster("my-dw-instance", tags={"steward:delete-after": "2027-01-01"})
+    event = tag_event("redshift-createtags-delete-after.json", redshift_arn("my-dw-instance"), "now")
+
+    # When the (late) event of the first tag arrives
+    final_snapshot().lambda_handler(event, context)
+
+    # Then the cluster stays, and the sweep is left to decide on the live tags
+    assert redshift_clusters(fleet) == {"my-dw-instance": "available"}
+    decision = decisions(capsys)["my-dw-instance"]
+    assert (decision["action"], decision["reason"]) == ("pending", "tags-not-visible-yet")
+    assert decision["detail"] == (
+        "the event set steward:delete-after='now', the cluster's tags show "
+        "steward:delete-after='2027-01-01'; the sweep decides on the live tags"
+    )
+
+
+def test_a_tag_the_tagging_api_does_not_show_yet_is_left_to_the_sweep(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a tag event for a tag the cluster's live tags do not show yet
+    fleet.redshift_cluster("my-dw-instance")
+    function = final_snapshot()
+    function.lambda_handler(
+        tag_event("redshift-createtags-delete-after.json", redshift_arn("my-dw-instance"), "now"), context
+    )
+    assert redshift_clusters(fleet) == {"my-dw-instance": "available"}
+    assert decisions(capsys)["my-dw-instance"]["reason"] == "tags-not-visible-yet"
+
+    # When the tag shows and the sweep runs
+    fleet.redshift.create_tags(
+        ResourceName=redshift_arn("my-dw-instance"), Tags=[{"Key": "steward:delete-after", "Value": "now"}]
+    )
+    function.lambda_handler(schedule(), context)
+
+    # Then the sweep deletes it with a final snapshot
+    assert redshift_clusters(fleet) == {}
+    assert (decisions(capsys)["my-dw-instance"]["action"], len(redshift_manual(fleet))) == ("deleted", 1)
+
+
+# --- snapshots Steward made are tagged, or tagged later -----------------------------------------
+
+
+def guarded_redshift_deleted(fleet: Fleet, function: ModuleType, context: FakeContext) -> dict[str, Any]:
+    """A guarded Redshift cluster with an automated snapshot, in the inventory, deleted directly."""
+    fleet.redshift_cluster("my-dw-instance", tags={"steward:final-snapshot": "required", "team": "bi"})
+    fleet.redshift_automated_snapshot("my-dw-instance", age_days=1)
+    function.lambda_handler(schedule(), context)
+    fleet.redshift.delete_cluster(ClusterIdentifier="my-dw-instance", SkipFinalClusterSnapshot=True)
+    return delete_event(
+        "redshift-deletecluster-skip-final.json",
+        clusterIdentifier="my-dw-instance",
+        skipFinalClusterSnapshot=True,
+    )
+
+
+def test_a_rescue_copy_that_cannot_be_tagged_is_copied_once_and_tagged_by_the_sweep(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a guarded cluster deleted directly, and Redshift refusing to tag the copy once
+    function = final_snapshot()
+    event = guarded_redshift_deleted(fleet, function, context)
+    fakeaws.faults.inject("redshift", "CreateTags", "AccessDenied", times=1)
+
+    # When the delete event arrives, Then the copy is made and reported copied, and the run fails
+    with pytest.raises(SweepFailed, match=r"tagging snapshot my-dw-instance-rescue-.*AccessDenied"):
+        function.lambda_handler(event, context)
+    [rescued] = redshift_manual(fleet)
+    decision = decisions(capsys)["my-dw-instance"]
+    assert (decision["action"], decision["reason"]) == ("copied", "rescued")
+    assert decision["detail"].endswith("not tagged yet (AccessDenied): the next sweep tags it")
+
+    # When Lambda retries the event, Then it is not copied again
+    function.lambda_handler(event, context)
+    assert len(redshift_manual(fleet)) == 1
+    assert decisions(capsys)["my-dw-instance"]["reason"] == "already-rescued"
+
+    # When the sweep runs, Then the copy gets its tags
+    function.lambda_handler(schedule(), context)
+    [rescued] = redshift_manual(fleet)
+    assert {t["Key"]: t["Value"] for t in rescued["Tags"]}["steward:reason"] == "rescue"
+
+
+def test_an_elasticache_rescue_copy_that_cannot_be_tagged_stays_copied(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a guarded cache cluster deleted directly, and ElastiCache refusing to tag the copy once
+    fleet.redis_cluster("my-redis", tags={"steward:final-snapshot": "required"})
+    fleet.elasticache_automatic_snapshot("my-redis", age_days=0.3)
+    fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
+    event = delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId="my-redis")
+    fakeaws.faults.inject("elasticache", "AddTagsToResource", "InvalidARN", times=1)
+    function = final_snapshot()
+
+    # When the event arrives, and is retried after the run failed
+    with pytest.raises(SweepFailed, match="tagging snapshot my-redis-rescue-"):
+        function.lambda_handler(event, context)
+    assert decisions(capsys)["my-redis"]["action"] == "copied"
+    function.lambda_handler(event, context)
+
+    # Then there is one copy, and the sweep tags it
+    assert decisions(capsys)["my-redis"]["reason"] == "already-rescued"
+    function.lambda_handler(schedule(), context)
+    [rescued] = elasticache_manual(fleet)
+    assert elasticache_tags(fleet, rescued)["steward:source"] == "my-redis"
+
+
+def test_a_final_snapshot_that_cannot_be_tagged_yet_is_tagged_by_the_next_sweep(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a group tagged delete-after=now, and ElastiCache not finding its final snapshot at first
+    replication_group(fleet, "redis-production", {"steward:delete-after": "now", "team": "payments"})
+    fakeaws.faults.inject("elasticache", "AddTagsToResource", "SnapshotNotFoundFault", times=1)
+    function = final_snapshot()
+
+    # When the tag event arrives, Then the group is deleted and the untagged snapshot fails the run
+    with pytest.raises(SweepFailed, match=r"tagging snapshot redis-production-final-.*SnapshotNotFoundFault"):
+        function.lambda_handler(load_event("elasticache-addtags-delete-after.json"), context)
+    [final] = elasticache_manual(fleet)
+    assert elasticache_tags(fleet, final) == {}
+    assert decisions(capsys)["redis-production"]["action"] == "deleted"
+
+    # When the next sweep runs, Then the final snapshot carries its tags, and the sweep succeeds
+    summary = function.lambda_handler(schedule(), context)
+    assert summary["failed"] == 0
+    assert elasticache_tags(fleet, final) == {
+        "team": "payments",
+        "steward:created-by": "steward",
+        "steward:source": "redis-production",
+        "steward:reason": "final-snapshot",
+    }
+
+
+# --- what stops a rescue is a decision, not a crash ---------------------------------------------
+
+
+def test_a_rescue_record_that_cannot_be_written_is_a_failed_decision_and_nothing_is_copied(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a guarded cluster deleted directly, and the StateTable refusing the rescue record
+    function = final_snapshot()
+    event = guarded_redshift_deleted(fleet, function, context)
+    fakeaws.faults.inject("dynamodb", "PutItem", "AccessDeniedException")
+
+    # When the delete event arrives, Then the run fails after logging its decision
+    with pytest.raises(SweepFailed, match="my-dw-instance failed:AccessDeniedException"):
+        function.lambda_handler(event, context)
+    decision = decisions(capsys)["my-dw-instance"]
+    assert (decision["action"], decision["reason"]) == ("kept", "failed:AccessDeniedException")
+    assert redshift_manual(fleet) == []
+
+
+def test_an_automatic_snapshot_that_cannot_be_copied_releases_the_claim_for_a_retry(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a guarded cache cluster deleted directly, and ElastiCache refusing the copy
+    fleet.redis_cluster("my-redis", tags={"steward:final-snapshot": "required"})
+    fleet.elasticache_automatic_snapshot("my-redis", age_days=0.3)
+    fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
+    event = delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId="my-redis")
+    fakeaws.faults.inject("elasticache", "CopySnapshot", "SnapshotFeatureNotSupportedFault", times=1)
+    function = final_snapshot()
+
+    # When the event arrives, Then the refusal is a failed decision, logged, and the run fails
+    with pytest.raises(SweepFailed, match="my-redis failed:SnapshotFeatureNotSupportedFault"):
+        function.lambda_handler(event, context)
+    assert decisions(capsys)["my-redis"]["action"] == "kept"
+
+    # When Lambda retries the event, Then the claim was released and the copy is made
+    function.lambda_handler(event, context)
+    assert decisions(capsys)["my-redis"]["action"] == "copied"
+    assert len(elasticache_manual(fleet)) == 1
+
+
+def test_a_replication_group_rescue_asks_for_the_groups_snapshots_only(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a guarded group deleted directly, and ElastiCache refusing an empty CacheClusterId
+    replication_group(fleet, "redis-production", {"steward:final-snapshot": "required"})
+    fakeaws.elasticache.add_automatic_snapshot(
+        ACCOUNT, REGION, replication_group_id="redis-production", created=fleet.ago(0.2)
+    )
+    function = final_snapshot()
+    function.lambda_handler(schedule(), context)
+    fleet.elasticache.delete_replication_group(ReplicationGroupId="redis-production")
+    fakeaws.faults.inject(
+        "elasticache", "DescribeSnapshots", "InvalidParameterValue", match={"CacheClusterId": ""}
+    )
+
+    # When the delete event arrives
+    function.lambda_handler(
+        delete_event(
+            "elasticache-deletereplicationgroup-no-final.json", replicationGroupId="redis-production"
+        ),
+        context,
+    )
+
+    # Then the group's automatic snapshot is found and copied
+    assert decisions(capsys)["redis-production"]["action"] == "copied"
+    assert len(elasticache_manual(fleet)) == 1
+
+
+# --- steward:final-snapshot values other than required ------------------------------------------
+
+
+def test_the_sweep_reports_a_guard_tag_it_does_not_understand(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a cluster tagged steward:final-snapshot=yes
+    fleet.redshift_cluster("my-dw-instance", tags={"steward:final-snapshot": "yes"})
+
+    # When the sweep runs
+    final_snapshot().lambda_handler(schedule(), context)
+
+    # Then the value is reported, with what is accepted
+    decision = decisions(capsys)["my-dw-instance"]
+    assert (decision["action"], decision["reason"]) == ("kept", "invalid-tag")
+    assert decision["detail"] == (
+        "steward:final-snapshot='yes' is not understood; accepted: required; "
+        "guarded anyway: a delete without a final snapshot is rescued"
+    )
+
+
+def test_a_cluster_with_an_unreadable_guard_tag_is_rescued_and_the_alert_names_the_value(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    alerts: Callable[[], list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a cluster tagged steward:final-snapshot=true (which the deny policy guards), swept
+    fleet.redshift_cluster("my-dw-instance", tags={"steward:final-snapshot": "true"})
+    fleet.redshift_automated_snapshot("my-dw-instance", age_days=1)
+    function = final_snapshot()
+    function.lambda_handler(schedule(), context)
+
+    # When someone deletes it without a final snapshot
+    fleet.redshift.delete_cluster(ClusterIdentifier="my-dw-instance", SkipFinalClusterSnapshot=True)
+    function.lambda_handler(
+        delete_event(
+            "redshift-deletecluster-skip-final.json",
+            clusterIdentifier="my-dw-instance",
+            skipFinalClusterSnapshot=True,
+        ),
+        context,
+    )
+
+    # Then the data is rescued, and both the decision and the alert say the value is not understood
+    assert len(redshift_manual(fleet)) == 1
+    decision = decisions(capsys)["my-dw-instance"]
+    assert (decision["action"], decision["reason"]) == ("copied", "invalid-tag")
+    problem = "steward:final-snapshot='true' is not understood; accepted: required"
+    assert problem in decision["detail"]
+    [alert] = alerts()
+    assert problem in json.loads(alert["Message"])["tagProblem"]
+
+
+# --- the StateTable is where the stack is ---------------------------------------------------------
+
+
+def test_an_event_from_another_region_uses_the_state_table_of_the_functions_region(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given the function in us-east-1 and a cluster in eu-west-1 tagged steward:final-snapshot=required
+    monkeypatch.setenv("AWS_REGION", REGION)
+    boto3.client("redshift", region_name="eu-west-1").create_cluster(
+        ClusterIdentifier="dw-eu",
+        NodeType="ra3.large",
+        MasterUsername="admin",
+        MasterUserPassword="Password1",
+        Tags=[{"Key": "steward:final-snapshot", "Value": "required"}],
+    )
+    event = tag_event(
+        "redshift-createtags-delete-after.json",
+        f"arn:aws:redshift:eu-west-1:{ACCOUNT}:cluster:dw-eu",
+        "required",
+        key="steward:final-snapshot",
+    )
+
+    # When its tag event arrives
+    final_snapshot().lambda_handler(event, context)
+
+    # Then the inventory is written to the StateTable in us-east-1
+    assert decisions(capsys)["dw-eu"]["reason"] == "guarded"
+    item = boto3.client("dynamodb", region_name=REGION).get_item(
+        TableName="steward-state",
+        Key={"pk": {"S": "cluster#redshift#eu-west-1#dw-eu"}, "sk": {"S": "inventory"}},
+    )
+    assert "Item" in item

@@ -15,7 +15,13 @@ from steward.policy.decommission import (
     decide_decommission,
     parse_delete_after,
 )
-from steward.tags import DELETE_AFTER, HOLD, RETENTION_DAYS
+from steward.tags import (
+    DELETE_AFTER,
+    HOLD,
+    RETENTION_DAYS,
+    RETENTION_DAYS_ACCEPTED,
+    read_retention_days,
+)
 
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 KINDS: tuple[ResourceKind, ...] = get_args(ResourceKind)
@@ -28,12 +34,12 @@ def decide(
     engine: str | None = "redis",
     kind: ResourceKind = "elasticache-replication-group",
     now: datetime = NOW,
-    default_retention_days: int = 0,
+    default_retention_days: int = -1,
 ) -> DecommissionPlan:
     return decide_decommission(tags, status, engine, kind, now, default_retention_days)
 
 
-def redshift(tags: dict[str, str], default_retention_days: int = 0) -> DecommissionPlan:
+def redshift(tags: dict[str, str], default_retention_days: int = -1) -> DecommissionPlan:
     return decide(
         tags, engine=None, kind="redshift-cluster", default_retention_days=default_retention_days
     )
@@ -186,16 +192,29 @@ def test_redshift_retention_defaults_to_the_setting() -> None:
     )
 
 
-def test_redshift_default_retention_zero_means_keep_forever() -> None:
+def test_redshift_default_retention_minus_one_keeps_forever() -> None:
     assert (
-        redshift({DELETE_AFTER: "now"}, default_retention_days=0).final_snapshot_retention_days
+        redshift({DELETE_AFTER: "now"}, default_retention_days=-1).final_snapshot_retention_days
         == -1
     )
 
 
-def test_out_of_range_default_retention_is_a_settings_error() -> None:
-    with pytest.raises(ValueError, match="default retention"):
-        redshift({DELETE_AFTER: "now"}, default_retention_days=5000)
+@pytest.mark.parametrize("days", [0, -2, 3654, 5000])
+def test_a_default_retention_a_tag_could_not_carry_is_a_settings_error(days: int) -> None:
+    # 0 is not "forever": -1 is, as in the tag and in FINAL_SNAPSHOT_RETENTION_DAYS.
+    with pytest.raises(ValueError, match=rf"default retention {days} is not accepted: -1 \(keep forever\)"):
+        redshift({DELETE_AFTER: "now"}, default_retention_days=days)
+
+
+@given(value=st.one_of(st.integers(-5, 4000).map(str), st.text(max_size=6)))
+def test_the_retention_tag_reads_as_everywhere_else(value: str) -> None:
+    plan = redshift({DELETE_AFTER: "now", RETENTION_DAYS: value})
+
+    days = read_retention_days(value)
+    if days is None:
+        assert (plan.reason, RETENTION_DAYS_ACCEPTED in plan.detail) == ("invalid-tag", True)
+    else:
+        assert plan.final_snapshot_retention_days == days
 
 
 def test_plan_cannot_be_built_to_delete_without_a_final_snapshot() -> None:
@@ -253,7 +272,7 @@ engines = st.sampled_from([None, "redis", "valkey", "memcached", "Memcached"])
     engine=engines,
     kind=st.sampled_from(KINDS),
     now=clocks,
-    default=st.sampled_from([0, -1, 1, 35, 3653]),
+    default=st.sampled_from([-1, 1, 35, 3653]),
 )
 def test_delete_plans_are_always_safe(
     *,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from steward.tags import read_retention_days
 
 from tests.unit.test_template import template  # noqa: F401  (the module-scoped fixture)
 
@@ -50,3 +52,16 @@ def test_the_deny_policy_covers_every_direct_delete_of_a_guarded_cluster_except_
     assert statement["Condition"]["Null"] == {"aws:ResourceTag/steward:final-snapshot": "false"}
     assert "FinalSnapshotFunctionRole.Arn" in statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
     assert "DenyDirectClusterDeletesPolicyArn" in template["Outputs"]
+
+
+def test_the_retention_parameter_accepts_exactly_what_the_function_accepts(
+    template: dict[str, Any],  # noqa: F811
+) -> None:
+    # CloudFormation matches AllowedPattern against the whole value, as fullmatch does.
+    pattern = re.compile(template["Parameters"]["FinalSnapshotRetentionDays"]["AllowedPattern"])
+    values = [str(n) for n in range(-3, 10001)] + ["", "0", "01", "-0", "+1", "1.5", " 1", "forever"]
+
+    accepted = {value for value in values if pattern.fullmatch(value)}
+
+    assert accepted == {"-1"} | {str(n) for n in range(1, 3654)}
+    assert all(read_retention_days(value) == int(value) for value in accepted)

@@ -15,7 +15,9 @@ from steward.naming import (
     SnapshotService,
     cluster_label,
     final_snapshot_name,
+    partition,
     rescue_snapshot_name,
+    timestamp,
     validate_snapshot_name,
 )
 
@@ -166,8 +168,24 @@ def test_validation_names_the_rule_broken(name: str, rule: str) -> None:
         validate_snapshot_name("redshift", name)
 
 
-def test_validation_accepts_a_generated_name() -> None:
-    validate_snapshot_name("elasticache", "my-redis-final-20261121t093000z-2")
+@given(
+    service=services,
+    cluster_id=cluster_ids,
+    at=times,
+    taken_count=st.integers(min_value=0, max_value=3),
+)
+def test_validation_accepts_every_final_snapshot_name_generated(
+    service: SnapshotService, cluster_id: str, at: datetime, taken_count: int
+) -> None:
+    taken: list[str] = []
+    for _ in range(taken_count):  # so that -2, -3, ... counters are generated too
+        taken.append(final_snapshot_name(service, cluster_id, at, taken))
+
+    name = final_snapshot_name(service, cluster_id, at, taken)
+
+    assert validate_snapshot_name(service, name) is None
+    counter = "" if taken_count == 0 else f"-{taken_count + 1}"
+    assert name.endswith(f"-final-{timestamp(at)}{counter}")
 
 
 # --- properties -----------------------------------------------------------------------------
@@ -230,3 +248,11 @@ def test_name_differs_from_every_taken_name(
 
     assert name.lower() not in {t.lower() for t in taken}
     assert obeys_every_rule(service, name)
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"),
+    [("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov"), ("us-east-1", "aws"), ("eu-west-1", "aws")],
+)
+def test_the_arn_partition_follows_the_region(region: str, expected: str) -> None:
+    assert partition(region) == expected

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from steward.clusters import AutomaticSnapshot
 from steward.events.cluster_changes import parse_cluster_event
 from steward.policy.rescue import (
     copy_retention_days,
     decide_rescue,
+    final_snapshot_tag_problem,
+    is_guarded,
     needs_no_rescue,
     newest_automatic,
     requires_final_snapshot,
@@ -97,4 +100,38 @@ def test_a_skipped_final_snapshot_is_decided_by_the_tags() -> None:
 def test_rescue_copies_keep_the_clusters_retention_or_forever_if_unreadable() -> None:
     assert copy_retention_days({"steward:retention-days": "30"}, -1) == 30
     assert copy_retention_days({"steward:retention-days": "soon"}, 7) == -1
+    assert copy_retention_days({"steward:retention-days": "0"}, 7) == -1
     assert copy_retention_days({}, 7) == 7
+
+
+@pytest.mark.parametrize("days", [0, -2, 3654])
+def test_a_default_retention_a_tag_could_not_carry_is_refused(days: int) -> None:
+    with pytest.raises(ValueError, match=f"default retention {days} is not accepted"):
+        copy_retention_days({}, days)
+
+
+@pytest.mark.parametrize("value", ["true", "yes", "", "no"])
+def test_any_other_value_of_the_guard_tag_is_a_problem_naming_the_value_and_what_is_accepted(
+    value: str,
+) -> None:
+    tags = {"steward:final-snapshot": value}
+
+    assert is_guarded(tags)
+    assert final_snapshot_tag_problem(tags) == (
+        f"steward:final-snapshot={value!r} is not understood; accepted: required"
+    )
+
+
+def test_the_guard_tag_required_or_absent_is_no_problem() -> None:
+    assert final_snapshot_tag_problem({"steward:final-snapshot": " Required "}) is None
+    assert final_snapshot_tag_problem({"team": "bi"}) is None
+    assert not is_guarded({"team": "bi"})
+
+
+def test_an_unreadable_guard_tag_is_rescued_anyway_and_says_why() -> None:
+    verdict = decide_rescue({"steward:final-snapshot": "yes"}, "inventory")
+
+    assert (verdict.rescue, verdict.reason) == (True, "invalid-tag")
+    assert verdict.detail == (
+        "steward:final-snapshot='yes' is not understood; accepted: required (from inventory); rescued anyway"
+    )

@@ -118,6 +118,15 @@ def timestamp(at: datetime) -> str:
     )
 
 
+def partition(region: str) -> str:
+    """The ARN partition of `region`: aws-cn for cn-*, aws-us-gov for us-gov-*, else aws."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
 def validate_snapshot_name(service: SnapshotService, name: str) -> None:
     """Raise ValueError naming the rule `name` breaks for `service`; return None if it obeys all."""
     limit = MAX_SNAPSHOT_NAME_LENGTH[service]

@@ -18,19 +18,14 @@ from steward.naming import ResourceKind
 from steward.tags import (
     DELETE_AFTER,
     RETENTION_DAYS,
-    RETENTION_DAYS_MAX,
-    RETENTION_DAYS_MIN,
+    RETENTION_DAYS_ACCEPTED,
     is_held,
+    read_retention_days,
 )
 
-KEEP_FOREVER: Final = -1
 ACCEPTED_DELETE_AFTER: Final = (
     "'now', a date such as 2026-12-01 (the start of that day, UTC), or a date-time with a "
     "UTC offset such as 2026-12-01T10:00:00Z or 2026-12-01T10:00:00+00:00"
-)
-ACCEPTED_RETENTION_DAYS: Final = (
-    f"{KEEP_FOREVER} (keep the final snapshot forever) or whole days "
-    f"{RETENTION_DAYS_MIN}..{RETENTION_DAYS_MAX}"
 )
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -107,12 +102,17 @@ def parse_delete_after(value: str, now: datetime) -> datetime:
 
 def parse_final_snapshot_retention(value: str) -> int:
     """A `steward:retention-days` value as Redshift's retention period; ValueError otherwise."""
-    text = value.strip()
-    if text == str(KEEP_FOREVER):
-        return KEEP_FOREVER
-    if text.isascii() and text.isdigit() and RETENTION_DAYS_MIN <= int(text) <= RETENTION_DAYS_MAX:
-        return int(text)
-    raise ValueError(f"{RETENTION_DAYS}={value!r} is not accepted: {ACCEPTED_RETENTION_DAYS}")
+    days = read_retention_days(value)
+    if days is None:
+        raise ValueError(f"{RETENTION_DAYS}={value!r} is not accepted: {RETENTION_DAYS_ACCEPTED}")
+    return days
+
+
+def require_default_retention(days: int) -> None:
+    """The deployment's default retention must read as a tag would; a settings error otherwise."""
+    # Raised rather than turned into a per-cluster "invalid-tag": the setting is wrong, not the tag.
+    if read_retention_days(str(days)) != days:
+        raise ValueError(f"default retention {days} is not accepted: {RETENTION_DAYS_ACCEPTED}")
 
 
 def decide_decommission(
@@ -125,7 +125,7 @@ def decide_decommission(
 ) -> DecommissionPlan:
     """Whether the cluster is deleted now (always with a final snapshot), and why or why not."""
     _require_aware(now)
-    _require_default_retention(default_retention_days)
+    require_default_retention(default_retention_days)
     if DELETE_AFTER not in tags:
         return DecommissionPlan(kind, Action.NONE, "not-tagged", f"no {DELETE_AFTER} tag")
     try:
@@ -167,7 +167,7 @@ def _final_snapshot_retention(
         return None  # ElastiCache manual snapshots never expire; the retention sweep sees them
     if RETENTION_DAYS in tags:
         return parse_final_snapshot_retention(tags[RETENTION_DAYS])
-    return KEEP_FOREVER if default_days == 0 else default_days
+    return default_days
 
 
 def _supports_snapshots(kind: ResourceKind, engine: str | None) -> bool:
@@ -176,15 +176,6 @@ def _supports_snapshots(kind: ResourceKind, engine: str | None) -> bool:
     if kind != "elasticache-cluster":
         return True
     return engine is not None and engine.strip().lower() != "memcached"
-
-
-def _require_default_retention(days: int) -> None:
-    # A settings error, raised rather than turned into a per-cluster "invalid-tag".
-    if days not in (0, KEEP_FOREVER) and not RETENTION_DAYS_MIN <= days <= RETENTION_DAYS_MAX:
-        raise ValueError(
-            f"default retention {days} is not 0 (keep forever), {KEEP_FOREVER} or whole days "
-            f"{RETENTION_DAYS_MIN}..{RETENTION_DAYS_MAX}"
-        )
 
 
 def _require_aware(now: datetime) -> None:

@@ -9,8 +9,17 @@ from typing import Final, Literal
 
 from steward.clusters import AutomaticSnapshot
 from steward.events.cluster_changes import ClusterDeleted, is_stewards_own
-from steward.policy.decommission import KEEP_FOREVER, parse_final_snapshot_retention
-from steward.tags import CREATED_BY, DELETE_AFTER, FINAL_SNAPSHOT, REASON, RETENTION_DAYS, SOURCE
+from steward.policy.decommission import require_default_retention
+from steward.tags import (
+    CREATED_BY,
+    DELETE_AFTER,
+    FINAL_SNAPSHOT,
+    KEEP_FOREVER,
+    REASON,
+    RETENTION_DAYS,
+    SOURCE,
+    read_retention_days,
+)
 
 REQUIRED: Final = "required"
 MAX_TAGS: Final = 50  # ElastiCache and Redshift both allow 50 tags per resource
@@ -28,13 +37,27 @@ class RescueVerdict:
     """Whether the data of a deleted cluster must be rescued, and why (or why not)."""
 
     rescue: bool
-    reason: SkipReason | Literal["required"]
+    reason: SkipReason | Literal["required", "invalid-tag"]
     detail: str
 
 
 def requires_final_snapshot(tags: Mapping[str, str] | None) -> bool:
     """`steward:final-snapshot=required` (any case, surrounding spaces ignored)."""
     return tags is not None and tags.get(FINAL_SNAPSHOT, "").strip().lower() == REQUIRED
+
+
+def is_guarded(tags: Mapping[str, str] | None) -> bool:
+    """Carries `steward:final-snapshot` with any value: what the shipped deny policy guards, and
+    what the inventory keeps, so that a delete can be rescued even when the value is unreadable."""
+    return tags is not None and FINAL_SNAPSHOT in tags
+
+
+def final_snapshot_tag_problem(tags: Mapping[str, str] | None) -> str | None:
+    """What is wrong with a `steward:final-snapshot` value other than `required`; None if fine."""
+    if not is_guarded(tags) or requires_final_snapshot(tags):
+        return None
+    assert tags is not None
+    return f"{FINAL_SNAPSHOT}={tags[FINAL_SNAPSHOT]!r} is not understood; accepted: {REQUIRED}"
 
 
 def needs_no_rescue(deleted: ClusterDeleted, steward_role_arns: Collection[str]) -> RescueVerdict | None:
@@ -57,9 +80,13 @@ def needs_no_rescue(deleted: ClusterDeleted, steward_role_arns: Collection[str])
 
 
 def decide_rescue(tags: Mapping[str, str] | None, tags_source: str) -> RescueVerdict:
-    """Rescue only clusters tagged `steward:final-snapshot=required` (tags from `tags_source`)."""
+    """Rescue clusters tagged `steward:final-snapshot=required` (tags from `tags_source`), and those
+    whose value is unreadable: when in doubt, the data is kept."""
     if requires_final_snapshot(tags):
         return RescueVerdict(True, "required", f"{FINAL_SNAPSHOT}={REQUIRED} (from {tags_source})")
+    problem = final_snapshot_tag_problem(tags)
+    if problem is not None:
+        return RescueVerdict(True, "invalid-tag", f"{problem} (from {tags_source}); rescued anyway")
     if tags is None:
         return RescueVerdict(False, "not-required", f"tags unknown: {tags_source}")
     return RescueVerdict(False, "not-required", f"no {FINAL_SNAPSHOT}={REQUIRED} (from {tags_source})")
@@ -85,9 +112,9 @@ def snapshot_tags(cluster_tags: Mapping[str, str], cluster_id: str, reason: Snap
 
 def copy_retention_days(tags: Mapping[str, str] | None, default_days: int) -> int:
     """Redshift retention of a rescue copy: the cluster's `steward:retention-days`, else the default."""
+    require_default_retention(default_days)
     if tags and RETENTION_DAYS in tags:
-        try:
-            return parse_final_snapshot_retention(tags[RETENTION_DAYS])
-        except ValueError:
-            return KEEP_FOREVER  # an unreadable tag must not shorten how long rescued data is kept
+        days = read_retention_days(tags[RETENTION_DAYS])
+        # An unreadable tag must not shorten how long rescued data is kept.
+        return KEEP_FOREVER if days is None else days
     return default_days

@@ -5,6 +5,9 @@
   cluster (and, for ElastiCache, the ability to read its tags) is gone.
 * Rescues: same pk, sk ``rescue#<CloudTrail eventID>``: written before the copy with a conditional
   put, so a replayed delete event never copies twice.
+* Tags still to write: pk ``snapshot#<service>#<region>#<name>``, sk ``tags-pending``: a final or
+  rescue snapshot whose tagging failed (an ElastiCache final snapshot may not exist yet right
+  after the delete call); every sweep tries again until it succeeds.
 """
 
 from __future__ import annotations
@@ -22,9 +25,12 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 INVENTORY: Final = "inventory"
+TAGS_PENDING: Final = "tags-pending"
 # A record the sweep has not refreshed for this long is dropped by DynamoDB's TTL.
 INVENTORY_TTL: Final = timedelta(days=30)
 RESCUE_TTL: Final = timedelta(days=90)
+# Tags the sweeps could not write in this long are given up (each failed try fails its run).
+TAGS_PENDING_TTL: Final = timedelta(days=30)
 # A claim whose copy never finished (the invocation died) may be taken over after this.
 STALE_CLAIM: Final = timedelta(minutes=15)
 
@@ -46,8 +52,22 @@ class Claim:
     snapshot: str = ""
 
 
+@dataclass(frozen=True)
+class PendingTags:
+    """Tags to write on a snapshot Steward made (its name, and the cluster it came from)."""
+
+    key: str
+    snapshot: str
+    cluster_id: str
+    tags: dict[str, str]
+
+
 def cluster_key(service: str, region: str, cluster_id: str) -> str:
     return f"cluster#{service}#{region}#{cluster_id}"
+
+
+def snapshot_key(service: str, region: str, snapshot: str) -> str:
+    return f"snapshot#{service}#{region}#{snapshot}"
 
 
 class ClusterState:
@@ -96,6 +116,43 @@ class ClusterState:
             self.remember(key, tags, now)
         for key in set(self.inventoried(key_prefix)) - set(required):
             self.forget(key)
+
+    # --- tags still to write --------------------------------------------------------------
+    def remember_tags(
+        self, key: str, snapshot: str, cluster_id: str, tags: Mapping[str, str], now: datetime
+    ) -> None:
+        self._dynamodb.put_item(
+            TableName=self.table,
+            Item={
+                **_key(key, TAGS_PENDING),
+                "snapshot": {"S": snapshot},
+                "cluster_id": {"S": cluster_id},
+                "tags": {"M": {k: {"S": v} for k, v in tags.items()}},
+                "recorded_at": {"S": now.isoformat()},
+                "expires_at": {"N": str(int((now + TAGS_PENDING_TTL).timestamp()))},
+            },
+        )
+
+    def pending_tags(self, key_prefix: str) -> list[PendingTags]:
+        """The snapshots under `key_prefix` (one service in one region) still to be tagged."""
+        pages = self._dynamodb.get_paginator("scan").paginate(
+            TableName=self.table,
+            FilterExpression="begins_with(pk, :prefix) AND sk = :pending",
+            ExpressionAttributeValues={":prefix": {"S": key_prefix}, ":pending": {"S": TAGS_PENDING}},
+        )
+        return [
+            PendingTags(
+                key=item["pk"]["S"],
+                snapshot=item.get("snapshot", {}).get("S", ""),
+                cluster_id=item.get("cluster_id", {}).get("S", ""),
+                tags={k: v.get("S", "") for k, v in item.get("tags", {}).get("M", {}).items()},
+            )
+            for page in pages
+            for item in page.get("Items", [])
+        ]
+
+    def tags_written(self, key: str) -> None:
+        self._dynamodb.delete_item(TableName=self.table, Key=_key(key, TAGS_PENDING))
 
     # --- rescues ----------------------------------------------------------------------------
     def claim_rescue(self, key: str, event_id: str, now: datetime) -> Claim:

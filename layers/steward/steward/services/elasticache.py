@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from steward.backups import Backup, DeleteOutcome
 from steward.report import Service
 from steward.services.clients import client
+from steward.services.cluster_calls import created_from_nodes
 from steward.services.deletes import delete_each
 from steward.tags import tags_from_list
 
@@ -57,9 +58,7 @@ class ElastiCacheSnapshots:
             **tags_by_arn.get(f"{prefix}:cluster:{cluster}", {}),
             **tags_by_arn.get(f"{prefix}:replicationgroup:{group}", {}),
         }
-        # No snapshot-level timestamp exists: the snapshot is as old as its oldest node snapshot.
-        node_times = [n.get("SnapshotCreateTime") for n in snapshot.get("NodeSnapshots", [])]
-        created = min(node_times) if node_times and None not in node_times else None  # type: ignore[type-var]
+        created = created_from_nodes(n.get("SnapshotCreateTime") for n in snapshot.get("NodeSnapshots", []))
         status = snapshot.get("SnapshotStatus", "unknown")
         return Backup(
             service=self.service,

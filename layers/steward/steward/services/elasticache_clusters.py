@@ -7,8 +7,8 @@ from one DescribeReplicationGroups and one DescribeCacheClusters listing: no per
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
@@ -22,15 +22,25 @@ from steward.clusters import (
     SnapshotNameTaken,
     SnapshotQuotaReached,
 )
-from steward.naming import ResourceKind
+from steward.naming import ResourceKind, partition
 from steward.report import Service
 from steward.services.clients import client, error_code
+from steward.services.cluster_calls import (
+    Problems,
+    created_from_nodes,
+    raise_problem,
+    snapshot_exists,
+    tag_list,
+)
 from steward.services.elasticache import tags_by_arn
-from steward.services.redshift_clusters import partition
 from steward.tags import DELETE_AFTER, FINAL_SNAPSHOT, tags_from_list
 
 if TYPE_CHECKING:
-    from mypy_boto3_elasticache.type_defs import CacheClusterTypeDef, ReplicationGroupTypeDef
+    from mypy_boto3_elasticache.type_defs import (
+        CacheClusterTypeDef,
+        PaginatorConfigTypeDef,
+        ReplicationGroupTypeDef,
+    )
 
 CLUSTER_TYPES = ["elasticache:cluster", "elasticache:replicationgroup"]
 ARN_TYPES: dict[ResourceKind, str] = {
@@ -38,7 +48,7 @@ ARN_TYPES: dict[ResourceKind, str] = {
     "elasticache-replication-group": "replicationgroup",
 }
 NOT_FOUND = {"CacheClusterNotFound", "ReplicationGroupNotFoundFault"}
-PROBLEMS: dict[str, Callable[[str, str], Exception]] = {
+PROBLEMS: Problems = {
     "CacheClusterNotFound": ClusterGone,
     "ReplicationGroupNotFoundFault": ClusterGone,
     "SnapshotNotFoundFault": ClusterGone,
@@ -49,14 +59,6 @@ PROBLEMS: dict[str, Callable[[str, str], Exception]] = {
     "SnapshotQuotaExceededFault": SnapshotQuotaReached,
     "SnapshotFeatureNotSupportedFault": NoSnapshotSupport,
 }
-
-
-def _raise_problem(error: ClientError) -> NoReturn:
-    code = error_code(error)
-    problem = PROBLEMS.get(code)
-    if problem is None:
-        raise error
-    raise problem(code, str(error)) from error
 
 
 class ElastiCacheClusters:
@@ -132,65 +134,57 @@ class ElastiCacheClusters:
                     CacheClusterId=cluster.id, FinalSnapshotIdentifier=name
                 )
         except ClientError as error:
-            _raise_problem(error)
+            raise_problem(error, PROBLEMS)
 
     def tag_snapshot(self, cluster_id: str, name: str, tags: Mapping[str, str]) -> None:
-        self._elasticache.add_tags_to_resource(
-            ResourceName=self._snapshot_arn(name), Tags=[{"Key": k, "Value": v} for k, v in tags.items()]
-        )
+        self._elasticache.add_tags_to_resource(ResourceName=self._snapshot_arn(name), Tags=tag_list(tags))
 
     def automatic_snapshots(self, kind: ResourceKind, cluster_id: str) -> list[AutomaticSnapshot]:
-        group = kind == "elasticache-replication-group"
+        paginator = self._elasticache.get_paginator("describe_snapshots")
+        paging: PaginatorConfigTypeDef = {"PageSize": 50}
         try:
-            pages = list(
-                self._elasticache.get_paginator("describe_snapshots").paginate(
-                    ReplicationGroupId=cluster_id if group else "",
-                    CacheClusterId="" if group else cluster_id,
-                    SnapshotSource="system",
-                    PaginationConfig={"PageSize": 50},
+            # Only the id that is set: an empty CacheClusterId is a filter of its own, not "any".
+            if kind == "elasticache-replication-group":
+                pages = list(
+                    paginator.paginate(
+                        ReplicationGroupId=cluster_id, SnapshotSource="system", PaginationConfig=paging
+                    )
                 )
-            )
+            else:
+                pages = list(
+                    paginator.paginate(
+                        CacheClusterId=cluster_id, SnapshotSource="system", PaginationConfig=paging
+                    )
+                )
         except ClientError as error:
             if error_code(error) in NOT_FOUND:
                 return []
             raise
-        snapshots = []
-        for page in pages:
-            for snapshot in page.get("Snapshots", []):
-                # No snapshot-level timestamp: a snapshot is as old as its oldest node snapshot.
-                nodes = snapshot.get("NodeSnapshots", [])
-                times = [n["SnapshotCreateTime"] for n in nodes if "SnapshotCreateTime" in n]
-                snapshots.append(
-                    AutomaticSnapshot(
-                        name=snapshot["SnapshotName"],
-                        cluster_id=cluster_id,
-                        created=min(times) if times else None,
-                        status=snapshot.get("SnapshotStatus", "unknown"),
-                    )
-                )
-        return snapshots
-
-    def copy_snapshot(
-        self, source: AutomaticSnapshot, target: str, tags: Mapping[str, str], retention_days: int | None
-    ) -> None:
-        # ElastiCache manual snapshots have no retention period; the retention sweep looks after them.
-        try:
-            self._elasticache.copy_snapshot(
-                SourceSnapshotName=source.name,
-                TargetSnapshotName=target,
-                Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        return [
+            AutomaticSnapshot(
+                name=snapshot["SnapshotName"],
+                cluster_id=cluster_id,
+                created=created_from_nodes(
+                    n.get("SnapshotCreateTime") for n in snapshot.get("NodeSnapshots", [])
+                ),
+                status=snapshot.get("SnapshotStatus", "unknown"),
             )
+            for page in pages
+            for snapshot in page.get("Snapshots", [])
+        ]
+
+    def copy_snapshot(self, source: AutomaticSnapshot, target: str, retention_days: int | None) -> None:
+        """Copy `source` to the manual snapshot `target`; tagged afterwards, like Redshift's copies.
+        ElastiCache manual snapshots have no retention period; the retention sweep looks after them."""
+        try:
+            self._elasticache.copy_snapshot(SourceSnapshotName=source.name, TargetSnapshotName=target)
         except ClientError as error:
-            _raise_problem(error)
+            raise_problem(error, PROBLEMS)
 
     def _snapshot_exists(self, name: str) -> bool:
-        try:
-            self._elasticache.describe_snapshots(SnapshotName=name)
-        except ClientError as error:
-            if error_code(error) == "SnapshotNotFoundFault":
-                return False
-            raise
-        return True
+        return snapshot_exists(
+            lambda: self._elasticache.describe_snapshots(SnapshotName=name), "SnapshotNotFoundFault"
+        )
 
     def _arn(self, kind: ResourceKind, cluster_id: str) -> str:
         arn_type = ARN_TYPES.get(kind, "serverlesscache")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
@@ -16,16 +16,17 @@ from steward.clusters import (
     SnapshotNameTaken,
     SnapshotQuotaReached,
 )
-from steward.naming import ResourceKind
+from steward.naming import ResourceKind, partition
 from steward.report import Service
 from steward.services.clients import client, error_code
+from steward.services.cluster_calls import Problems, raise_problem, snapshot_exists, tag_list
 from steward.tags import DELETE_AFTER, FINAL_SNAPSHOT, tags_from_list
 
 if TYPE_CHECKING:
     from mypy_boto3_redshift.type_defs import ClusterTypeDef
 
 # Wire codes (not boto3 class names) -> what they mean for Steward.
-PROBLEMS: dict[str, Callable[[str, str], Exception]] = {
+PROBLEMS: Problems = {
     "ClusterNotFound": ClusterGone,
     "ClusterSnapshotNotFound": ClusterGone,
     "InvalidClusterState": ClusterBusy,
@@ -33,14 +34,6 @@ PROBLEMS: dict[str, Callable[[str, str], Exception]] = {
     "ClusterSnapshotAlreadyExists": SnapshotNameTaken,
     "ClusterSnapshotQuotaExceeded": SnapshotQuotaReached,
 }
-
-
-def _raise_problem(error: ClientError) -> NoReturn:
-    code = error_code(error)
-    problem = PROBLEMS.get(code)
-    if problem is None:
-        raise error
-    raise problem(code, str(error)) from error
 
 
 class RedshiftClusters:
@@ -86,12 +79,12 @@ class RedshiftClusters:
                 FinalClusterSnapshotRetentionPeriod=-1 if retention_days is None else retention_days,
             )
         except ClientError as error:
-            _raise_problem(error)
+            raise_problem(error, PROBLEMS)
 
     def tag_snapshot(self, cluster_id: str, name: str, tags: Mapping[str, str]) -> None:
         self._redshift.create_tags(
             ResourceName=self._snapshot_arn(cluster_id, name),
-            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            Tags=tag_list(tags),
         )
 
     def automatic_snapshots(self, kind: ResourceKind, cluster_id: str) -> list[AutomaticSnapshot]:
@@ -109,9 +102,8 @@ class RedshiftClusters:
             for s in page.get("Snapshots", [])
         ]
 
-    def copy_snapshot(
-        self, source: AutomaticSnapshot, target: str, tags: Mapping[str, str], retention_days: int | None
-    ) -> None:
+    def copy_snapshot(self, source: AutomaticSnapshot, target: str, retention_days: int | None) -> None:
+        """Copy `source` to the manual snapshot `target`; it takes no tags (see tag_snapshot)."""
         try:
             self._redshift.copy_cluster_snapshot(
                 SourceSnapshotIdentifier=source.name,
@@ -120,18 +112,13 @@ class RedshiftClusters:
                 ManualSnapshotRetentionPeriod=-1 if retention_days is None else retention_days,
             )
         except ClientError as error:
-            _raise_problem(error)
-        # CopyClusterSnapshot takes no tags: tag the copy afterwards.
-        self.tag_snapshot(source.cluster_id, target, tags)
+            raise_problem(error, PROBLEMS)
 
     def _snapshot_exists(self, name: str) -> bool:
-        try:
-            self._redshift.describe_cluster_snapshots(SnapshotIdentifier=name)
-        except ClientError as error:
-            if error_code(error) == "ClusterSnapshotNotFound":
-                return False
-            raise
-        return True
+        return snapshot_exists(
+            lambda: self._redshift.describe_cluster_snapshots(SnapshotIdentifier=name),
+            "ClusterSnapshotNotFound",
+        )
 
     def _snapshot_arn(self, cluster_id: str, name: str) -> str:
         return f"{self._arn_prefix}:snapshot:{cluster_id}/{name}"
@@ -148,11 +135,3 @@ class RedshiftClusters:
             engine="redshift",
             tags=tags_from_list(cluster.get("Tags")),
         )
-
-
-def partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
