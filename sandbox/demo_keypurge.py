@@ -1,9 +1,9 @@
 """The key-purge part of `make demo`: a removal, the wait for a clean restore point, the purge, the undo.
 
 Called inside `sandbox.server.local_aws()`. Seeds a CloudHSM cluster with backups from before the
-key existed, while it existed and after it was removed, a copy in a second region and a cluster
-restored from a key-bearing backup; then sends the sample events from events/ (with the seeded
-ids and times substituted) through HsmPurgeFunction as Lambda would.
+key existed, while it existed (one under `steward:hold`) and after it was removed, a copy in a
+second region and a cluster restored from a key-bearing backup; then sends the sample events from
+events/ (with the seeded ids and times substituted) through HsmPurgeFunction as Lambda would.
 """
 
 from __future__ import annotations
@@ -62,7 +62,11 @@ def keypurge_demo() -> None:
     check = sample_event("retention-schedule.json")
     check["time"] = datetime.now(UTC).isoformat()
     purged = invoke("hsm_purge", check, env)
-    _show("2. The hourly check: CloudHSM's daily backup is READY, so the key-bearing backups go", purged)
+    _show(
+        "2. The hourly check: CloudHSM's daily backup is READY, so the key-bearing backups go "
+        "(except the held one: the purge stays pending and alerts)",
+        purged,
+    )
 
     purge_id = purged.result["purges"][0]["purgeId"]
     undo = sample_event("steward-purge-undo.json")
@@ -104,6 +108,7 @@ def _seed(fleet: Fleet) -> dict[str, str]:
     fleet.hsm_backup(cluster, age_days=45)  # before the key existed
     key_bearing = [fleet.hsm_backup(cluster, age_days=age) for age in (20, 10, 3)]
     fleet.hsm_backup(cluster, age_days=6, never_expires=True)
+    fleet.hsm_backup(cluster, age_days=8, tags={"steward:hold": "LEGAL-7"})  # never deleted
     fleet.cloudhsm.copy_backup_to_region(DestinationRegion=COPIES, BackupId=key_bearing[0])
     fakeaws.cloudhsm.create_cluster_from_backup(ACCOUNT, HOME, key_bearing[1])
     return {"cluster": cluster, "in_flight": in_flight}
@@ -118,14 +123,17 @@ def _show(title: str, invocation: Invocation) -> None:
     )
     print(table(rows, COLUMNS))
     for purge in (invocation.result or {}).get("purges", []):
+        waiting = purge["status"] == "pending" and not purge["proceeded"]
         print(
             f"purge {purge['purgeId']}: {purge['status']}"
             + (f", went ahead because: {purge['proceeded']}" if purge["proceeded"] else "")
-            + (f", waits until {purge['waitUntil']} at most" if purge["status"] == "pending" else "")
+            + (f", waits until {purge['waitUntil']} at most" if waiting else "")
         )
         for region, backups in purge["purgedBackups"].items():
             for backup in backups:
                 print(f"  purged {region} {backup['backupId']}, restorable until {backup['restorableUntil']}")
+        for held in purge["heldBackups"]:
+            print(f"  held {held['region']} {held['backupId']}: steward:hold, so the key is still in it")
         for flagged in purge["flaggedClusters"]:
             print(f"  flagged {flagged['cluster_id']}: restored from key-bearing {flagged['from_backup']}")
 

@@ -13,6 +13,7 @@ import boto3
 import pytest
 from steward.events.validation import InvalidEvent
 from steward.flows.key_purge import PurgeFailed
+from steward.services.purge_state import PurgedBackup, PurgeRecord, PurgeState
 
 import fakeaws
 from sandbox.fleet import ACCOUNT, Fleet
@@ -64,9 +65,25 @@ class PurgeWorld:
         return item
 
     def notifications(self) -> list[dict[str, Any]]:
+        return [json.loads(envelope["Message"]) for envelope in self.envelopes()]
+
+    def envelopes(self) -> list[dict[str, Any]]:
+        """The SNS messages as delivered: Subject and Message."""
         sqs = boto3.client("sqs", region_name=HOME)
         messages = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages", [])
-        return [json.loads(json.loads(m["Body"])["Message"]) for m in messages]
+        return [json.loads(m["Body"]) for m in messages]
+
+    def is_pending(self, purge_id: str) -> bool:
+        """Whether the scheduled check will look at the purge again (its pending marker)."""
+        item = boto3.client("dynamodb", region_name=HOME).get_item(
+            TableName=TABLE, Key={"pk": {"S": "pending-purge"}, "sk": {"S": purge_id}}
+        )
+        return "Item" in item
+
+    def saved(self, purge_id: str) -> PurgeRecord:
+        record = PurgeState(TABLE, HOME).get(purge_id)
+        assert record is not None
+        return record
 
 
 @pytest.fixture
@@ -582,3 +599,339 @@ def _decisions(capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, Any]]:
             record = json.loads(line)["decision"]
             records[record["resource_id"]] = record
     return records
+
+
+# --- dry run against real purges ------------------------------------------------------------------
+
+
+def _waiting_purge(world: PurgeWorld) -> tuple[str, str, str]:
+    """A real purge waiting for a clean restore point: (cluster, purge id, key-bearing backup)."""
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    removed_at = fleet.ago(1 / 24)
+    old = fleet.hsm_backup(hsm, age_days=3)
+    _no_clean_backup(world, hsm, old)
+    world.invoke(key_removed(hsm, removed_at))
+    return hsm, purge_id(hsm, removed_at), old
+
+
+def _clean_backup_ready(world: PurgeWorld, hsm: str, old: str) -> None:
+    for backup_id in world.fleet.hsm_backups_of(hsm):
+        if backup_id != old:
+            fakeaws.cloudhsm.set_backup_state(ACCOUNT, HOME, backup_id, "READY")
+
+
+def test_a_dry_run_check_reports_a_real_pending_purge_and_leaves_it_pending(world: PurgeWorld) -> None:
+    # Given a real purge that can now go ahead (its clean restore point is READY)
+    hsm, purge, old = _waiting_purge(world)
+    _clean_backup_ready(world, hsm, old)
+
+    # When the schedule checks in dry-run mode
+    dry = world.invoke(schedule(), DRY_RUN="true")
+
+    # Then it reports what it would delete, and the backup, the record and its marker are untouched
+    assert actions(dry)["would-delete"] == 1
+    assert world.states()[old] == "READY"
+    assert world.record(purge)["status"]["S"] == "pending"
+    assert world.is_pending(purge)
+
+    # When the live check runs, Then it deletes the backup and finishes the purge
+    live = world.invoke(schedule())
+    assert world.states()[old] == "PENDING_DELETION"
+    assert live["purges"][0]["status"] == "done"
+
+
+# --- a save that fails or loses -------------------------------------------------------------------
+
+
+def _final_save(code: str, times: int = 1) -> None:
+    """Fail the save after the deletes: a new purge is opened at version 0, and the backups it is
+    about to delete are saved at version 1, so the save after DeleteBackup reads version 1."""
+    fakeaws.faults.inject(
+        "dynamodb",
+        "PutItem",
+        code,
+        times=times,
+        match={"ExpressionAttributeValues": {":read": {"N": "1"}}},  # type: ignore[dict-item]
+    )
+
+
+def _purge_whose_save_fails(world: PurgeWorld) -> tuple[str, list[str]]:
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    removed_at = fleet.ago(2)
+    old = [fleet.hsm_backup(hsm, age_days=age) for age in (6, 5)]
+    fleet.hsm_backup(hsm, age_days=1)
+    _final_save("AccessDeniedException")
+    with pytest.raises(PurgeFailed, match="saving the purge failed: AccessDeniedException"):
+        world.invoke(key_removed(hsm, removed_at))
+    assert [world.states()[b] for b in old] == ["PENDING_DELETION"] * 2
+    return purge_id(hsm, removed_at), old
+
+
+def test_backups_deleted_by_a_run_whose_save_failed_can_still_be_undone(world: PurgeWorld) -> None:
+    # Given a purge that deleted two backups, then failed to record it
+    purge, old = _purge_whose_save_fails(world)
+
+    # When the operator undoes it
+    world.invoke(undo_event(purge))
+
+    # Then both are READY again: the purge wrote what it was about to delete before deleting
+    assert [world.states()[b] for b in old] == ["READY"] * 2
+
+
+def test_the_check_after_a_failed_save_records_those_backups_as_purged_not_already_gone(
+    world: PurgeWorld,
+) -> None:
+    # Given a purge that deleted two backups, then failed to record it (so it is still pending)
+    purge, old = _purge_whose_save_fails(world)
+    assert world.is_pending(purge)
+
+    # When the schedule checks it again
+    checked = world.invoke(schedule())
+
+    # Then those backups are the purge's own deletions, and the purge is done
+    (summary,) = checked["purges"]
+    assert sorted(b["backupId"] for b in summary["purgedBackups"][HOME]) == sorted(old)
+    assert summary["alreadyPendingDeletion"] == []
+    assert summary["status"] == "done"
+
+
+def test_a_save_lost_to_a_concurrent_writer_is_merged_and_retried_not_assumed(world: PurgeWorld) -> None:
+    # Given a key-bearing backup, a clean one, and a concurrent writer winning each first save
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    removed_at = fleet.ago(2)
+    old = fleet.hsm_backup(hsm, age_days=5)
+    fleet.hsm_backup(hsm, age_days=1)
+    for version in ("0", "1"):  # the first try of each save loses
+        fakeaws.faults.inject(
+            "dynamodb",
+            "PutItem",
+            "ConditionalCheckFailedException",
+            times=1,
+            match={"ExpressionAttributeValues": {":read": {"N": version}}},  # type: ignore[dict-item]
+        )
+
+    # When the removal is reported
+    world.invoke(key_removed(hsm, removed_at))
+
+    # Then the record that is saved says what was deleted, and only then is the purge finished
+    saved = world.saved(purge_id(hsm, removed_at))
+    assert (saved.status, [b.backup_id for b in saved.deleted]) == ("done", [old])
+    assert not world.is_pending(purge_id(hsm, removed_at))
+
+
+def test_an_update_that_loses_a_race_reapplies_its_change_to_the_newer_record(world: PurgeWorld) -> None:
+    # Given a purge record read by this invocation, then changed by another (a second delivery)
+    state = PurgeState(TABLE, HOME)
+    now = datetime.now(UTC)
+    state.open(
+        PurgeRecord(
+            purge_id="purge-race",
+            removal_id="cluster/cluster-race/now",
+            cluster_id="cluster-race",
+            region=HOME,
+            trigger="operator",
+            removed_at=now,
+            dry_run=False,
+            status="pending",
+            opened_at=now,
+            updated_at=now,
+            source_event_id="event-1",
+        )
+    )
+    stale = world.saved("purge-race")
+    state.count_delivery("purge-race")
+
+    # When this invocation saves its change based on what it read
+    deleted = PurgedBackup(backup_id="backup-1", region=HOME)
+    saved = state.update(stale, lambda current: current.model_copy(update={"deleted": [deleted]}))
+
+    # Then both changes are kept: nothing was written over the newer record
+    assert (saved.deliveries, saved.deleted) == (2, [deleted])
+    assert world.saved("purge-race") == saved
+
+
+# --- operator mistakes ----------------------------------------------------------------------------
+
+
+def test_a_removal_in_the_future_is_refused_and_deletes_nothing(world: PurgeWorld) -> None:
+    # Given a cluster with backups, and an operator who typed next year for removedAt
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    backups = [fleet.hsm_backup(hsm, age_days=age) for age in (5, 1)]
+    event = key_removed(hsm, datetime.now(UTC) + timedelta(days=365), immediate=True)
+    event["time"] = datetime.now(UTC).isoformat()
+
+    # When it arrives, Then the error names removedAt and nothing is deleted
+    with pytest.raises(InvalidEvent, match=r"detail\.removedAt.*no later than"):
+        world.invoke(event)
+    assert {world.states()[b] for b in backups} == {"READY"}
+
+
+# --- steward:hold ---------------------------------------------------------------------------------
+
+
+def test_a_held_key_bearing_backup_is_kept_and_the_purge_stays_pending_with_an_alert(
+    world: PurgeWorld,
+) -> None:
+    # Given two key-bearing backups, one under a legal hold, and a clean one
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    removed_at = fleet.ago(2)
+    held = fleet.hsm_backup(hsm, age_days=5, tags={"steward:hold": "LEGAL-7"})
+    other = fleet.hsm_backup(hsm, age_days=4)
+    fleet.hsm_backup(hsm, age_days=1)
+
+    # When the removal is reported
+    summary = world.invoke(key_removed(hsm, removed_at))
+
+    # Then the held backup is kept, the purge is not done, and the alert says the key remains
+    assert (world.states()[held], world.states()[other]) == ("READY", "PENDING_DELETION")
+    (purge,) = summary["purges"]
+    assert purge["status"] == "pending"
+    assert [b["backupId"] for b in purge["heldBackups"]] == [held]
+    (envelope,) = world.envelopes()
+    assert "held backup(s) still hold the key" in envelope["Subject"]
+    assert [b["backupId"] for b in json.loads(envelope["Message"])["heldBackups"]] == [held]
+    assert world.is_pending(purge_id(hsm, removed_at))
+
+
+def test_a_held_backup_is_reported_as_kept_for_the_hold(
+    world: PurgeWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a key-bearing backup under a hold with an empty value (still a hold)
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    held = fleet.hsm_backup(hsm, age_days=5, tags={"steward:hold": ""})
+    fleet.hsm_backup(hsm, age_days=1)
+
+    # When the removal is reported
+    world.invoke(key_removed(hsm, fleet.ago(2)))
+
+    # Then its decision is kept, for the hold
+    decision = _decisions(capsys)[held]
+    assert (decision["action"], decision["reason"]) == ("kept", "hold")
+
+
+def test_a_hold_on_the_cluster_keeps_its_backups_and_their_copies(world: PurgeWorld) -> None:
+    # Given a held cluster with a key-bearing backup copied to the second region
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster(tags={"steward:hold": "true"})
+    old = fleet.hsm_backup(hsm, age_days=5)
+    fleet.hsm_backup(hsm, age_days=1)
+    copy = world.copy_to_second_region(old)
+
+    # When the removal is reported
+    summary = world.invoke(key_removed(hsm, fleet.ago(2)))
+
+    # Then neither is deleted, and the purge waits on both
+    assert (world.states()[old], world.states(COPIES)[copy]) == ("READY", "READY")
+    assert sorted(b["backupId"] for b in summary["purges"][0]["heldBackups"]) == sorted([old, copy])
+
+
+def test_once_the_hold_is_lifted_the_next_check_finishes_the_purge(world: PurgeWorld) -> None:
+    # Given a purge left pending by a held backup
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    held = fleet.hsm_backup(hsm, age_days=5, tags={"steward:hold": "LEGAL-7"})
+    fleet.hsm_backup(hsm, age_days=1)
+    world.invoke(key_removed(hsm, fleet.ago(2)))
+
+    # When the hold is lifted and the schedule checks
+    fleet.cloudhsm.untag_resource(ResourceId=held, TagKeyList=["steward:hold"])
+    checked = world.invoke(schedule())
+
+    # Then the backup is deleted and the purge is done
+    assert world.states()[held] == "PENDING_DELETION"
+    assert checked["purges"][0]["status"] == "done"
+
+
+# --- AWS failures stop one item, not the run --------------------------------------------------------
+
+
+def test_a_purge_whose_record_cannot_be_read_fails_alone_and_the_others_advance(
+    world: PurgeWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given two pending purges that can now go ahead, and one whose record cannot be read
+    waiting = sorted([_waiting_purge(world), _waiting_purge(world)], key=lambda w: w[1])
+    for hsm, _, old in waiting:
+        _clean_backup_ready(world, hsm, old)
+    (_, unreadable, stuck), (_, readable, purged) = waiting
+    fakeaws.faults.inject(
+        "dynamodb",
+        "GetItem",
+        "AccessDeniedException",
+        match={"Key": {"pk": {"S": f"purge#{unreadable}"}, "sk": {"S": "purge"}}},  # type: ignore[dict-item]
+    )
+
+    # When the schedule checks, Then the invocation fails, but only after the other purge went ahead
+    with pytest.raises(PurgeFailed, match="AccessDeniedException"):
+        world.invoke(schedule())
+    assert (world.states()[stuck], world.states()[purged]) == ("READY", "PENDING_DELETION")
+    assert world.saved(readable).status == "done"
+
+    # And the decision log went out, with the failure in it
+    decisions = _decisions(capsys)
+    assert decisions[unreadable]["reason"] == "failed:AccessDeniedException"
+    assert decisions[purged]["action"] == "deleted"
+
+
+def test_a_kms_failure_while_recording_a_key_is_that_events_failure_and_is_logged(
+    world: PurgeWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a key in a CloudHSM key store, and DescribeKey denied
+    hsm = world.fleet.hsm_cluster()
+    key_arn = _hsm_key(world, hsm)
+    fakeaws.faults.inject("kms", "DescribeKey", "AccessDeniedException")
+
+    # When its deletion is scheduled, Then the invocation fails with the decision logged
+    with pytest.raises(PurgeFailed, match="AccessDeniedException"):
+        world.invoke(_kms_event("kms-schedulekeydeletion.json", key_arn, world.fleet.ago(1)))
+    assert _decisions(capsys)[key_arn]["reason"] == "failed:AccessDeniedException"
+
+
+def test_an_undo_whose_notification_fails_is_still_recorded_and_fails_the_invocation(
+    world: PurgeWorld,
+) -> None:
+    # Given a purge, and SNS refusing to publish
+    purge, old, _ = _purged(world)
+    fakeaws.faults.inject("sns", "Publish", "AuthorizationError")
+
+    # When the operator undoes it, Then the invocation fails after the undo was done and recorded
+    with pytest.raises(PurgeFailed, match="AuthorizationError"):
+        world.invoke(undo_event(purge))
+    assert [world.states()[b] for b in old] == ["READY"] * 2
+    assert world.record(purge)["status"]["S"] == "undone"
+
+
+# --- audit log, metrics ---------------------------------------------------------------------------
+
+
+def test_an_audit_log_destroy_is_a_session_key_deletion_and_purges_nothing(world: PurgeWorld) -> None:
+    # Given the documented key-pair lifecycle's CN_DESTROY_OBJECT deletions
+    summary = world.invoke(load_event("hsm-audit-destroy-key.json"))
+
+    # Then no purge is opened, and each deletion says why
+    assert summary["purges"] == []
+    assert [n["reason"] for n in summary["notApplicable"]].count("session-key-deletion") == 2
+
+
+def test_key_purge_decisions_are_counted_under_their_own_metric(
+    world: PurgeWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a key-bearing backup and a clean one
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    fleet.hsm_backup(hsm, age_days=5)
+    fleet.hsm_backup(hsm, age_days=1)
+
+    # When the removal is reported
+    world.invoke(key_removed(hsm, fleet.ago(2)))
+
+    # Then the decisions are KeyPurgeBackups, not retention's Backups
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    counted = {(m["service"], m["action"]): m["KeyPurgeBackups"] for m in emf if "KeyPurgeBackups" in m}
+    assert counted[("cloudhsm", "deleted")] == [1.0]
+    assert not [m for m in emf if "Backups" in m]

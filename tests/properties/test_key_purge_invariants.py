@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -14,13 +15,17 @@ TARGET_CLUSTER = CLUSTERS[0]
 REGIONS = ["us-east-1", "us-west-2"]
 STATES = ["READY", "CREATE_IN_PROGRESS", "PENDING_DELETION", "DELETED"]
 hours = st.integers(min_value=0, max_value=24 * 60).map(lambda h: EPOCH + timedelta(hours=h))
+# A backup's TagList, or its cluster's: held by any steward:hold value but "false".
+hold_tags = st.sampled_from(
+    [{}, {}, {"steward:hold": ""}, {"steward:hold": "LEGAL-7"}, {"steward:hold": "false"}]
+)
 
 
 @st.composite
 def fleets(draw: st.DrawFn) -> list[HsmBackup]:
     backups: list[HsmBackup] = []
     for index in range(draw(st.integers(min_value=0, max_value=12))):
-        created = draw(hours)
+        created = draw(st.none() | hours)  # DescribeBackups may omit CreateTimestamp
         if backups and draw(st.booleans()):  # a copy of an earlier backup, same CreateTimestamp
             source = draw(st.sampled_from(backups))
             backups.append(
@@ -33,6 +38,8 @@ def fleets(draw: st.DrawFn) -> list[HsmBackup]:
                     source_backup=source.id,
                     source_cluster=source.cluster_id or source.source_cluster,
                     source_region=source.region,
+                    tags=draw(hold_tags),
+                    cluster_tags=source.cluster_tags,
                 )
             )
             continue
@@ -44,6 +51,8 @@ def fleets(draw: st.DrawFn) -> list[HsmBackup]:
                 created=created,
                 state=draw(st.sampled_from(STATES)),
                 never_expires=draw(st.booleans()),
+                tags=draw(hold_tags),
+                cluster_tags=draw(hold_tags),
             )
         )
     return backups
@@ -63,6 +72,22 @@ rules = st.integers(min_value=0, max_value=24 * 7).map(lambda h: PurgeRules(max_
 
 def origin_cluster(backup: HsmBackup) -> str | None:
     return backup.cluster_id or backup.source_cluster
+
+
+def is_held(tags: Mapping[str, str]) -> bool:
+    return "steward:hold" in tags and tags["steward:hold"].strip().lower() != "false"
+
+
+def may_hold_the_key(backup: HsmBackup, target: PurgeTarget) -> bool:
+    """Restated from the README, not from the policy: a backup of the cluster (or a copy of one)
+    taken at or before the removal and not before the key existed; unknown times count."""
+    if origin_cluster(backup) != target.cluster_id:
+        return False
+    if backup.created is None:
+        return True
+    if backup.created > target.removed_at:
+        return False
+    return target.key_created_at is None or backup.created >= target.key_created_at
 
 
 @settings(max_examples=300)
@@ -110,9 +135,34 @@ def test_never_deletes_before_a_clean_restore_point_unless_immediate_or_max_wait
 
 @settings(max_examples=300)
 @given(fleets(), targets, clocks, rules)
-def test_only_ready_backups_are_deleted_and_every_key_bearing_one_is_accounted_for(
+def test_only_ready_backups_with_a_known_creation_time_are_deleted(
     backups: list[HsmBackup], target: PurgeTarget, clock: datetime, rule: PurgeRules
 ) -> None:
     plan = plan_key_purge(target, backups, [], clock, rule)
-    assert all(v.backup.state == "READY" for v in plan.to_delete)
-    assert all(v.step is not Step.KEEP for v in plan.key_bearing)
+    assert all(v.backup.state == "READY" and v.backup.created is not None for v in plan.to_delete)
+
+
+@settings(max_examples=300)
+@given(fleets(), targets, clocks, rules)
+def test_never_deletes_a_held_backup(
+    backups: list[HsmBackup], target: PurgeTarget, clock: datetime, rule: PurgeRules
+) -> None:
+    plan = plan_key_purge(target, backups, [], clock, rule)
+    assert not [
+        v for v in plan.to_delete if is_held(v.backup.tags) or is_held(v.backup.cluster_tags)
+    ]
+
+
+@settings(max_examples=300)
+@given(fleets(), targets, clocks, rules)
+def test_every_backup_that_may_hold_the_key_is_deleted_waited_for_held_or_already_gone(
+    backups: list[HsmBackup], target: PurgeTarget, clock: datetime, rule: PurgeRules
+) -> None:
+    plan = plan_key_purge(target, backups, [], clock, rule)
+    step_of = {v.backup.id: v.step for v in plan.verdicts}
+    for backup in backups:
+        if not may_hold_the_key(backup, target):
+            continue
+        held = is_held(backup.tags) or is_held(backup.cluster_tags)
+        expected = {Step.HOLD, Step.DONE} if held else {Step.DELETE, Step.WAIT, Step.DONE}
+        assert step_of[backup.id] in expected, (backup, step_of[backup.id])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -112,3 +113,27 @@ def test_purge_undo_puts_the_event_on_the_default_bus_and_prints_its_id(
         "CloudHSM Purge Undo",
         {"purgeId": "purge-cluster-likphkxygsn-20261102T093000Z"},
     )
+
+
+def test_a_removal_in_the_future_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    # Given a removal time a year ahead (a typo in the year)
+    next_year = (datetime.now(UTC) + timedelta(days=365)).isoformat()
+
+    # When the operator sends it, Then it is refused before anything is sent, naming the flag
+    code = cli.main(
+        ["key-removed", "--cluster-id", "cluster-likphkxygsn", "--removed-at", next_year, "--dry-print"]
+    )
+    assert code == 2
+    error = capsys.readouterr().err
+    assert f"--removed-at {next_year!r}" in error
+    assert "no later than" in error
+
+
+def test_a_removal_a_minute_ahead_is_clock_skew_and_accepted(capsys: pytest.CaptureFixture[str]) -> None:
+    soon = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
+
+    code = cli.main(
+        ["key-removed", "--cluster-id", "cluster-likphkxygsn", "--removed-at", soon, "--dry-print"]
+    )
+
+    assert code == 0

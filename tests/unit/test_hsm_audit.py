@@ -83,6 +83,15 @@ FAILED_DESTROY = DESTROY_PUBLIC_KEY.replace(
 # Reconstructed: the reference lists CN_TOMBSTONE_OBJECT ("Deletion of a token key") without
 # a sample or an opcode number; same fields as CN_DESTROY_OBJECT assumed.
 TOMBSTONE = DESTROY_PUBLIC_KEY.replace("CN_DESTROY_OBJECT (0x11)", "CN_TOMBSTONE_OBJECT")
+TOMBSTONE_PRIVATE_KEY = (
+    TOMBSTONE.replace("usecs:1513206544813977", "usecs:1513206544815530")
+    .replace("23:09:04.813977", "23:09:04.815530")
+    .replace("Sequence No: 0x2a", "Sequence No: 0x2b")
+    .replace("Priv/Secret Key Handle: 131078", "Priv/Secret Key Handle: 131079")
+)
+FAILED_TOMBSTONE = TOMBSTONE.replace(
+    "Response: 0:HSM Return: SUCCESS", "Response: 174:HSM Error: RET_OBJECT_NOT_FOUND"
+)
 
 # "Certificate storage audit logs".
 CERTIFICATE_DESTROYED = """{
@@ -163,8 +172,15 @@ def test_fields_written_with_spaces_around_the_colon_are_read_alike() -> None:
     assert (entry.opcode, entry.sequence_no, entry.key_handle) == ("CN_GENERATE_KEY", 1, 262152)
 
 
-def test_a_successful_destroy_is_a_key_removal() -> None:
-    assert as_key_removal(hsm_entry(DESTROY_PUBLIC_KEY)) == hsm_entry(DESTROY_PUBLIC_KEY)
+def test_a_destroy_is_the_deletion_of_a_session_key_and_not_a_key_removal() -> None:
+    # The current audit log reference: CN_DESTROY_OBJECT is "Deletion of a session key".
+    refusal = as_key_removal(hsm_entry(DESTROY_PUBLIC_KEY))
+
+    assert isinstance(refusal, NotAKeyRemoval)
+    assert refusal.reason == "session-key-deletion"
+    assert "never in a backup" in refusal.detail
+    assert "CN_TOMBSTONE_OBJECT" in refusal.detail
+    assert "steward key-removed" in refusal.detail
 
 
 def test_a_successful_tombstone_of_a_token_key_is_a_key_removal() -> None:
@@ -174,8 +190,15 @@ def test_a_successful_tombstone_of_a_token_key_is_a_key_removal() -> None:
     assert as_key_removal(entry) == entry
 
 
-def test_a_failed_destroy_is_not_a_key_removal() -> None:
+def test_a_failed_destroy_is_still_a_session_key_deletion() -> None:
     refusal = as_key_removal(hsm_entry(FAILED_DESTROY))
+
+    assert isinstance(refusal, NotAKeyRemoval)
+    assert refusal.reason == "session-key-deletion"
+
+
+def test_a_failed_tombstone_is_not_a_key_removal() -> None:
+    refusal = as_key_removal(hsm_entry(FAILED_TOMBSTONE))
 
     assert isinstance(refusal, NotAKeyRemoval)
     assert refusal.reason == "key-deletion-failed"
@@ -249,10 +272,24 @@ def test_the_cluster_id_comes_from_the_log_group_name(
 # --- A CloudWatch Logs subscription delivery ---------------------------------------------------
 
 
-def test_each_successful_destroy_in_a_delivery_is_a_removal_from_the_log_groups_cluster() -> None:
+def test_the_documented_key_pair_lifecycle_deletes_session_keys_only() -> None:
     # Given the documented key-pair lifecycle: login, generate, destroy public, destroy private,
     # logout
     event = sample("hsm-audit-destroy-key.json")
+
+    # When Steward reads the delivery
+    outcomes = parse_key_event(event, local_region=REGION)
+
+    # Then the two CN_DESTROY_OBJECT deletions are session keys: nothing to purge
+    assert [o.reason for o in outcomes if isinstance(o, NotApplicable)].count(
+        "session-key-deletion"
+    ) == 2
+    assert not [o for o in outcomes if isinstance(o, KeyRemoval)]
+
+
+def test_each_successful_tombstone_in_a_delivery_is_a_removal_from_the_log_groups_cluster() -> None:
+    # Given a delivery with two token-key deletions
+    event = subscription(TOMBSTONE, TOMBSTONE_PRIVATE_KEY, log_group="/aws/cloudhsm/cluster-likphkxygsn")
 
     # When Steward reads the delivery
     outcomes = parse_key_event(event, local_region=REGION)
@@ -274,19 +311,22 @@ def test_each_successful_destroy_in_a_delivery_is_a_removal_from_the_log_groups_
 
 
 def test_a_delivery_gives_one_outcome_per_log_event_in_order() -> None:
-    outcomes = parse_key_event(sample("hsm-audit-destroy-key.json"), local_region=REGION)
+    outcomes = parse_key_event(
+        subscription(GENERATE_KEY, TOMBSTONE, DESTROY_PUBLIC_KEY, TOMBSTONE_PRIVATE_KEY, FAILED_LOGIN),
+        local_region=REGION,
+    )
 
     assert [type(outcome).__name__ for outcome in outcomes] == [
         "NotApplicable",
-        "NotApplicable",
         "KeyRemoval",
+        "NotApplicable",
         "KeyRemoval",
         "NotApplicable",
     ]
 
 
 def test_a_removal_from_an_audit_log_keeps_the_log_event_id() -> None:
-    event = sample("hsm-audit-destroy-key.json")
+    event = subscription(GENERATE_KEY, FAILED_LOGIN, TOMBSTONE)
     third_log_event = decoded(event)["logEvents"][2]["id"]
 
     outcome = parse_key_event(event, local_region=REGION)[2]
@@ -312,7 +352,7 @@ def test_removal_ids_are_the_same_when_a_delivery_is_repeated() -> None:
             if isinstance(o, KeyRemoval)
         ]
 
-    event = sample("hsm-audit-destroy-key.json")
+    event = subscription(TOMBSTONE, TOMBSTONE_PRIVATE_KEY)
 
     assert (
         ids(event)
@@ -324,8 +364,8 @@ def test_removal_ids_are_the_same_when_a_delivery_is_repeated() -> None:
     )
 
 
-def test_a_failed_destroy_in_a_delivery_is_not_applicable() -> None:
-    (outcome,) = parse_key_event(subscription(FAILED_DESTROY), local_region=REGION)
+def test_a_failed_tombstone_in_a_delivery_is_not_applicable() -> None:
+    (outcome,) = parse_key_event(subscription(FAILED_TOMBSTONE), local_region=REGION)
 
     assert isinstance(outcome, NotApplicable)
     assert outcome.reason == "key-deletion-failed"
@@ -333,7 +373,7 @@ def test_a_failed_destroy_in_a_delivery_is_not_applicable() -> None:
 
 
 def test_a_malformed_line_in_a_delivery_is_not_applicable_and_the_rest_is_read() -> None:
-    outcomes = parse_key_event(subscription("garbage", DESTROY_PUBLIC_KEY), local_region=REGION)
+    outcomes = parse_key_event(subscription("garbage", TOMBSTONE), local_region=REGION)
 
     assert isinstance(outcomes[0], NotApplicable)
     assert outcomes[0].reason == "malformed-log-line"

@@ -112,3 +112,38 @@ def test_never_expires_is_deleted_and_said() -> None:
     (verdict,) = plan.to_delete
     assert "NeverExpires=true" in verdict.detail
     assert verdict.step is Step.DELETE
+
+
+def test_a_held_key_bearing_backup_is_never_deleted_and_said() -> None:
+    backups = [
+        backup("held", -10, tags={"steward:hold": "LEGAL-7"}),
+        backup("of-held-cluster", -9, cluster_tags={"steward:hold": ""}),
+        backup("hold-false", -8, tags={"steward:hold": "false"}),
+        backup("clean", 1),
+    ]
+    plan = plan_key_purge(target(), backups, [], REMOVED, RULES)
+    assert steps(plan) == {
+        "held": ("hold", "hold"),
+        "of-held-cluster": ("hold", "hold"),
+        "hold-false": ("delete", "key-bearing"),
+        "clean": ("keep", "created-after-removal"),
+    }
+    assert [v.backup.id for v in plan.held] == ["held", "of-held-cluster"]
+    assert all(v.key_bearing for v in plan.held)
+    assert "steward:hold on its cluster" in plan.held[1].detail
+
+
+def test_a_held_backup_that_is_already_pending_deletion_is_done() -> None:
+    gone = backup("gone", -10, state="PENDING_DELETION", tags={"steward:hold": "x"})
+    assert steps(plan_key_purge(target(), [gone, backup("clean", 1)], [], REMOVED, RULES)) == {
+        "gone": ("done", "already-pending-deletion"),
+        "clean": ("keep", "created-after-removal"),
+    }
+
+
+def test_a_backup_without_a_creation_time_may_hold_the_key_and_is_waited_for() -> None:
+    unknown = HsmBackup(id="unknown", region="us-east-1", cluster_id=CLUSTER, created=None, state="READY")
+    plan = plan_key_purge(target(immediate=True), [unknown], [], REMOVED, RULES)
+    (verdict,) = plan.verdicts
+    assert (verdict.step, verdict.reason, verdict.key_bearing) == (Step.WAIT, "unknown-creation-time", True)
+    assert plan.to_delete == []

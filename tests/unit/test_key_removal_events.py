@@ -21,6 +21,7 @@ from steward.events.key_removal import (
     KmsDeleteKeyEvent,
     NotApplicable,
     PurgeUndo,
+    key_arn_for,
     parse_key_event,
 )
 
@@ -268,6 +269,8 @@ def test_removal_id_does_not_depend_on_the_time_zone_an_operator_writes(
     local = instant.astimezone(timezone(timedelta(minutes=offset_minutes)))
     in_utc = operator_event(clusterId="cluster-likphkxygsn", removedAt=instant.isoformat())
     in_local = operator_event(clusterId="cluster-likphkxygsn", removedAt=local.isoformat())
+    for event in (in_utc, in_local):
+        event["time"] = "2100-01-02T00:00:00Z"  # sent after the removal
 
     assert removal(in_utc).removal_id == removal(in_local).removal_id
 
@@ -406,6 +409,49 @@ def test_operator_key_created_at_must_not_be_after_removed_at() -> None:
     assert error.field == "detail.keyCreatedAt"
     assert error.seen == "2026-11-03T00:00:00Z"
     assert error.accepted == "a time at or before removedAt (2026-11-02T09:30:00+00:00)"
+
+
+def test_operator_removed_at_after_the_event_was_sent_is_invalid() -> None:
+    # Given an immediate removal whose year was mistyped: every backup would be "older"
+    event = operator_event(
+        clusterId="cluster-likphkxygsn", removedAt="2027-11-02T09:30:00Z", immediate=True
+    )
+
+    error = invalid(event)
+
+    assert (error.field, error.seen) == ("detail.removedAt", "2027-11-02T09:30:00Z")
+    assert error.accepted.startswith("a time no later than 2026-11-02T09:36:05+00:00")
+
+
+def test_operator_removed_at_a_few_minutes_after_the_event_is_clock_skew_and_accepted() -> None:
+    event = operator_event(clusterId="cluster-likphkxygsn", removedAt="2026-11-02T09:35:00Z")
+
+    assert removal(event).removed_at == datetime(2026, 11, 2, 9, 35, tzinfo=UTC)
+
+
+def test_operator_key_created_at_in_the_future_is_invalid() -> None:
+    # keyCreatedAt after removedAt is refused, so it cannot be later than the event either
+    error = invalid(
+        operator_event(
+            clusterId="cluster-likphkxygsn",
+            removedAt="2026-11-02T09:30:00Z",
+            keyCreatedAt="2027-01-01T00:00:00Z",
+        )
+    )
+
+    assert error.field == "detail.keyCreatedAt"
+
+
+@pytest.mark.parametrize(
+    ("region", "arn"),
+    [
+        ("us-east-1", f"arn:aws:kms:us-east-1:111122223333:key/{KEY_ID}"),
+        ("cn-north-1", f"arn:aws-cn:kms:cn-north-1:111122223333:key/{KEY_ID}"),
+        ("us-gov-west-1", f"arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/{KEY_ID}"),
+    ],
+)
+def test_a_key_named_by_id_gets_the_arn_of_its_regions_partition(region: str, arn: str) -> None:
+    assert key_arn_for(region, "111122223333", KEY_ID) == arn
 
 
 def test_operator_immediate_must_be_a_json_boolean() -> None:

@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -25,6 +26,7 @@ from steward.events.key_removal import (
     PURGE_UNDO,
     KeyRemovedDetail,
     PurgeUndoDetail,
+    removed_by,
 )
 from steward.services.clients import AwsError, client, error_code
 
@@ -101,7 +103,12 @@ def _entry(args: argparse.Namespace) -> dict[str, Any]:
             detail["immediate"] = True
         if args.reason is not None:
             detail["reason"] = args.reason
-        _check(KeyRemovedDetail, detail)
+        removal = _check(KeyRemovedDetail, detail)
+        try:
+            # The function checks against the event's time; the CLI sends now, so check now.
+            removed_by(removal.removedAt, datetime.now(UTC))
+        except ValueError as error:
+            raise CliError(f"--removed-at {args.removed_at!r}: expected {error}") from None
         detail_type = KEY_REMOVED
     else:
         detail = {"purgeId": args.purge_id}
@@ -110,10 +117,10 @@ def _entry(args: argparse.Namespace) -> dict[str, Any]:
     return {"Source": OPERATOR_SOURCE, "DetailType": detail_type, "Detail": json.dumps(detail)}
 
 
-def _check(model: type[BaseModel], detail: dict[str, Any]) -> None:
+def _check[M: BaseModel](model: type[M], detail: dict[str, Any]) -> M:
     """The function's own validation, run before sending: a bad value fails here, not in Lambda."""
     try:
-        model.model_validate(detail)
+        return model.model_validate(detail)
     except ValidationError as error:
         first = error.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else ""

@@ -24,7 +24,10 @@ Two formats are documented, and both are read here:
   https://docs.aws.amazon.com/cloudhsm/latest/userguide/cloudhsm-audit-log-reference.html):
   `CN_DESTROY_OBJECT (0x11)`, "Deletion of a session key" (older editions: "Delete a key"), and
   `CN_TOMBSTONE_OBJECT`, "Deletion of a token key" (older editions: "Mark the key for deletion,
-  but do not remove it"). Token keys are the persistent ones that backups hold, so both count.
+  but do not remove it"). Token keys are the persistent ones that backups hold, so only a
+  tombstone is a removal; a session key lives only as long as its session and is never in a
+  backup. An operator who knows a `CN_DESTROY_OBJECT` deleted a token key (older firmware) sends
+  the operator event instead.
   A failed command has a non-zero response code, e.g. "157:HSM Error: ...".
 
 * Certificate storage events: one JSON object per event, in a log stream named for the cluster
@@ -51,11 +54,11 @@ LOG_GROUP_PREFIX = "/aws/cloudhsm/"
 CLUSTER_ID_PATTERN = re.compile(r"cluster-[2-7a-zA-Z]{11,16}")
 AWS_CLUSTER_ID_PATTERN = re.compile(r"cluster-[0-9a-zA-Z]{1,32}")
 
-# Opcode → what the audit log reference says it deletes.
+# Opcode → what the audit log reference says it deletes: only token keys are in backups.
 KEY_DELETION_OPCODES = {
-    "CN_DESTROY_OBJECT": "deletion of a session key (older HSM firmware: of any key)",
     "CN_TOMBSTONE_OBJECT": "deletion of a token key",
 }
+SESSION_KEY_DELETION = "CN_DESTROY_OBJECT"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _OPCODE = re.compile(r"(?P<name>[A-Z][A-Z0-9_]*)(?:\s*\((?P<code>0x[0-9a-fA-F]+)\))?")
@@ -130,7 +133,9 @@ def parse_audit_message(message: str) -> AuditEntry:
 class NotAKeyRemoval:
     """Why an audit entry does not record key material leaving the HSM."""
 
-    reason: str  # a short code: "not-a-key-deletion", "key-deletion-failed", "certificate-not-key"
+    # A short code: "not-a-key-deletion", "session-key-deletion", "key-deletion-failed",
+    # "certificate-not-key".
+    reason: str
     detail: str
 
 
@@ -141,6 +146,16 @@ def as_key_removal(entry: AuditEntry) -> HsmAuditEntry | NotAKeyRemoval:
             "certificate-not-key",
             f"certificate storage event {entry.op_code} (response {entry.response}) on object "
             f"{entry.object_handle}: certificates are not key material",
+        )
+    if entry.opcode == SESSION_KEY_DELETION:
+        return NotAKeyRemoval(
+            "session-key-deletion",
+            f"{entry.opcode} of key handle {entry.key_handle} is the deletion of a session key (AWS "
+            "CloudHSM audit log reference): session keys vanish with their session and are never "
+            "in a backup, so there is nothing to purge. Token-key deletions are "
+            f"{_deletion_opcodes()}. If this deleted a token key (older HSM firmware logged every "
+            "deletion this way), send a 'CloudHSM Key Removed' event: steward key-removed "
+            "--cluster-id ... --removed-at ...",
         )
     if entry.opcode not in KEY_DELETION_OPCODES:
         return NotAKeyRemoval(

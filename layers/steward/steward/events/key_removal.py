@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.utilities.parser.models import CloudWatchLogsModel, EventBridgeModel
@@ -63,6 +63,9 @@ _ACCEPTED_KEY_ARN = "a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<
 _KEY_ARN = re.compile(
     r"arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):key/(?P<key_id>[A-Za-z0-9_-]+)"
 )
+# How far an operator's clock may run ahead of EventBridge's (or the terminal's) when it says
+# when key material was removed; anything later is a typo, not a removal.
+CLOCK_SKEW = timedelta(minutes=5)
 # CloudTrail writes dates in responseElements as "Apr 12, 2021 18:58:30 PM": not ISO, and the
 # hour is sometimes 24-hour despite the AM/PM marker.
 _CLOUDTRAIL_DATE = re.compile(
@@ -73,6 +76,34 @@ _CLOUDTRAIL_DATE = re.compile(
 
 # Names the field, the value seen and what is accepted; one `except` catches every event error.
 InvalidEvent = InvalidField
+
+
+def removed_by(removed_at: datetime, sent_at: datetime) -> None:
+    """ValueError unless `removed_at` is no later than `sent_at` plus the allowed clock skew.
+
+    A future removedAt would make every backup of the cluster "older than the removal": with
+    `immediate` a mistyped year deletes every restore point.
+    """
+    latest = sent_at + CLOCK_SKEW
+    if removed_at > latest:
+        raise ValueError(
+            f"a time no later than {latest.astimezone(UTC).isoformat()} (when the event was sent, "
+            f"plus {int(CLOCK_SKEW.total_seconds() // 60)} minutes of clock skew): a removal "
+            "cannot be in the future"
+        )
+
+
+def key_arn_for(region: str, account: str, key_id: str) -> str:
+    """The ARN of a KMS key named only by its id, in the partition its region belongs to."""
+    return f"arn:{partition_of(region)}:kms:{region}:{account}:key/{key_id}"
+
+
+def partition_of(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
 
 
 # --- field types ------------------------------------------------------------------------------
@@ -628,6 +659,12 @@ def _called_key(call: KeyDeletionCall) -> tuple[str | None, str]:
 def _operator_key_removed(event: Mapping[str, object], _: str | None) -> list[KeyEventOutcome]:
     parsed = _validate(OperatorKeyRemovedEvent, event)
     detail = parsed.detail
+    try:
+        removed_by(detail.removedAt, parsed.time)
+    except ValueError as error:
+        raw = event.get("detail")
+        seen = raw.get("removedAt") if isinstance(raw, Mapping) else detail.removedAt
+        raise InvalidEvent("detail.removedAt", seen, str(error)) from None
     return [
         KeyRemoval(
             cluster_id=detail.clusterId,

@@ -1,8 +1,8 @@
 """The key purge: when key material leaves a CloudHSM cluster, delete the backups that still hold it.
 
 One run handles what one event asks for: a key removal (open a purge and advance it), a KMS key
-whose deletion was scheduled or cancelled (remember or forget its cluster), an undo (see
-`flows.purge_undo`), or the schedule (advance every pending purge). Every backup looked at is a
+whose deletion was scheduled or cancelled (remember or forget its cluster: `flows.key_registry`),
+an undo (`flows.purge_undo`), or the schedule (advance every pending purge). Every backup looked at is a
 `Decision`; every purge is a DynamoDB record and an SNS notification. AWS's backup states are
 re-read on every advance, so a replayed or duplicated event can only repeat a no-op.
 """
@@ -10,7 +10,7 @@ re-read on every advance, so a replayed or duplicated event can only repeat a no
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,40 +24,52 @@ from steward.events.key_removal import (
     parse_key_event,
 )
 from steward.events.schedule import parse_schedule
-from steward.observability import count, logger
+from steward.flows.key_registry import KeyRegistry
+from steward.observability import count
 from steward.policy.key_purge import (
+    HELD,
     BackupVerdict,
+    Go,
     HsmBackup,
     HsmCluster,
     PurgePlan,
     PurgeRules,
     PurgeTarget,
     Step,
+    at,
     plan_key_purge,
 )
 from steward.report import Action, Decision, ItemsFailed, Service, publish, summarise
 from steward.services.clients import AwsError, error_code
 from steward.services.cloudhsm import BackupGone, CloudHsmPurgeTarget
-from steward.services.kms import HsmKey, KeyNotFound, KmsKeys
+from steward.services.kms import KmsKeys
 from steward.services.notifications import Notifications
 from steward.services.purge_state import (
     FlaggedClusterRecord,
-    KeyRecord,
     PendingBackup,
     PurgedBackup,
     PurgeRecord,
     PurgeState,
+    RecordConflict,
 )
 from steward.settings import KeyPurgeSettings
 
 # How long a finished purge's record stays after its last backup stops being restorable.
 RECORD_KEPT = timedelta(days=90)
-# How long a scheduled key's record outlives its deletion date (KMS may deliver late).
-KEY_RECORD_KEPT = timedelta(days=30)
+# What a failed listing of the pending purges is reported against.
+PENDING_MARKERS = "pending-purge"
 
 
 class PurgeFailed(ItemsFailed):
     """Some items failed and stay pending; everything else was processed. Lambda counts an error."""
+
+
+# What one outcome or one purge may fail with without stopping the rest of the run.
+ItemFailure = (*AwsError, RecordConflict)
+
+
+def failure_code(error: BaseException) -> str:
+    return error_code(error) if isinstance(error, AwsError) else "record-conflict"
 
 
 @dataclass(frozen=True)
@@ -109,7 +121,7 @@ class PurgeRun:
             "dryRun": self.dry_run,
             "clock": self.clock.isoformat(),
             "counts": summarise(self.decisions),
-            "purges": [purge_summary(p) for p in self.purges],
+            "purges": [p.summary() for p in self.purges],
             "notApplicable": [
                 {"reason": d.reason, "detail": d.detail} for d in self.decisions if d.resource_id == "-"
             ],
@@ -132,26 +144,28 @@ def run(
     ports = ports or Ports.for_settings(settings)
     result = PurgeRun(dry_run=settings.DRY_RUN, clock=now)
     purge = _Purger(settings, ports, now, result, seconds_left)
+    handlers: dict[type[KeyEventOutcome], Callable[[Any], None]] = {
+        KeyRemoval: purge.removal,
+        KeyDeletionScheduled: purge.key_scheduled,
+        KeyDeletionCancelled: purge.key_cancelled,
+        PurgeUndo: lambda undo: purge_undo.undo(undo, settings, ports, now, result),
+        NotApplicable: purge.not_applicable,
+    }
 
     if isinstance(request, PendingCheck):
         purge.check_pending()
     else:
         for outcome in request:
-            if isinstance(outcome, KeyRemoval):
-                purge.removal(outcome)
-            elif isinstance(outcome, KeyDeletionScheduled):
-                purge.key_scheduled(outcome)
-            elif isinstance(outcome, KeyDeletionCancelled):
-                purge.key_cancelled(outcome)
-            elif isinstance(outcome, PurgeUndo):
-                purge_undo.undo(outcome, settings, ports, now, result)
-            else:
-                purge.not_applicable(outcome)
+            # One outcome's AWS failure is that outcome's: the rest still run, the log still goes.
+            try:
+                handlers[type(outcome)](outcome)
+            except ItemFailure as error:
+                purge.failed(*_subject(outcome, settings.AWS_REGION), error)
 
     publish(
         "key purge run",
         result.decisions,
-        metric="Backups",
+        metric="KeyPurgeBackups",
         summary=result.summary(),
         failures=result.failures,
         error=PurgeFailed,
@@ -166,43 +180,6 @@ def purge_id_for(removal: KeyRemoval, cluster_id: str) -> str:
     # Each HSM of the cluster logs the same deletion a few microseconds apart: whole seconds.
     purge_id = f"purge-{cluster_id}-{removal.removed_at.astimezone(UTC):%Y%m%dT%H%M%SZ}"
     return purge_id if removal.key_handle is None else f"{purge_id}-handle-{removal.key_handle}"
-
-
-def purge_summary(record: PurgeRecord) -> dict[str, object]:
-    """What a person needs to know about a purge; the notification's body."""
-    purged: dict[str, list[dict[str, object]]] = {}
-    for backup in record.deleted:
-        purged.setdefault(backup.region, []).append(
-            {
-                "backupId": backup.backup_id,
-                "restorableUntil": _iso(backup.restorable_until),
-                "neverExpiresCleared": backup.never_expires_cleared,
-            }
-        )
-    return {
-        "purgeId": record.purge_id,
-        "status": record.status,
-        "dryRun": record.dry_run,
-        "cluster": record.cluster_id,
-        "region": record.region,
-        "trigger": record.trigger,
-        "key": record.key,
-        "removedAt": _iso(record.removed_at),
-        "keyCreatedAt": _iso(record.key_created_at),
-        "reason": record.reason,
-        "proceeded": record.proceeded,
-        "waitUntil": _iso(record.wait_until),
-        "purgedBackups": purged,
-        "alreadyPendingDeletion": [
-            {"backupId": b.backup_id, "region": b.region, "restorableUntil": _iso(b.restorable_until)}
-            for b in record.already_gone
-        ],
-        "flaggedClusters": [f.model_dump() for f in record.flagged],
-        "pending": [p.model_dump() for p in record.pending],
-        "restored": [{"backupId": b.backup_id, "region": b.region} for b in record.restored],
-        "unrecoverable": [{"backupId": b.backup_id, "region": b.region} for b in record.unrecoverable],
-        "deliveries": record.deliveries,
-    }
 
 
 class _Purger:
@@ -220,80 +197,46 @@ class _Purger:
         self.result = result
         self.seconds_left = seconds_left
         self.rules = PurgeRules(max_wait=timedelta(hours=settings.MAX_WAIT_HOURS))
+        self.keys = KeyRegistry(ports.state, ports.kms, clock)
 
     # --- what each outcome asks for -----------------------------------------------------------------
+
+    def failed(self, resource_id: str, region: str, error: BaseException) -> None:
+        code = failure_code(error)
+        self.result.failures.append(f"{resource_id} {code}")
+        self.result.decisions.append(
+            Decision(
+                service=Service.CLOUDHSM,
+                region=region,
+                resource_id=resource_id,
+                source_cluster=None,
+                age_days=None,
+                action=Action.PENDING,
+                reason=f"failed:{code}",
+                detail="an AWS call failed while handling it; the invocation fails after the rest "
+                "so it is retried, and pending purges are re-checked on the schedule",
+            )
+        )
 
     def not_applicable(self, outcome: NotApplicable) -> None:
         self.result.decisions.append(_nothing_done(self.settings.AWS_REGION, outcome.reason, outcome.detail))
         count("KeyPurgeEvents", 1, outcome="not-applicable", reason=outcome.reason)
 
     def key_scheduled(self, scheduled: KeyDeletionScheduled) -> None:
-        key = scheduled.key_arn or scheduled.key_id
-        try:
-            described = self.ports.kms(scheduled.region).describe(key)
-        except KeyNotFound:
-            return self.not_applicable(
-                NotApplicable(reason="unknown-key", detail=f"DescribeKey does not know {key}")
-            )
-        if not isinstance(described, HsmKey):
-            return self.not_applicable(
-                NotApplicable(
-                    reason="not-in-cloudhsm-key-store",
-                    detail=f"{described.arn} (origin {described.origin}) is not in an AWS CloudHSM key "
-                    "store: no CloudHSM backup holds it",
-                )
-            )
-        deletion = scheduled.deletion_date or self.clock + timedelta(days=30)
-        # Recorded in a dry run too: it changes nothing in AWS, and lets the dry run show the purge.
-        self.ports.state.record_key(
-            KeyRecord(
-                key_arn=described.arn,
-                key_id=described.key_id,
-                cluster_id=described.cluster_id,
-                key_store_id=described.key_store_id,
-                key_created_at=described.created,
-                region=scheduled.region,
-                deletion_date=scheduled.deletion_date,
-                scheduled_by_event=scheduled.source_event_id,
-                expires_at=int((deletion + KEY_RECORD_KEPT).timestamp()),
-            )
-        )
-        self.result.decisions.append(
-            Decision(
-                service=Service.CLOUDHSM,
-                region=scheduled.region,
-                resource_id=described.arn,
-                source_cluster=described.cluster_id,
-                age_days=None,
-                action=Action.KEPT,
-                reason="key-recorded",
-                detail=f"deletion scheduled for {_iso(scheduled.deletion_date)}; key created "
-                f"{_iso(described.created)} in {described.key_store_id}: its deletion will purge "
-                f"the backups of {described.cluster_id} that hold it",
-            )
-        )
-        count("KeyPurgeEvents", 1, outcome="key-recorded")
-        return None
+        self._key_outcome(self.keys.scheduled(scheduled))
 
     def key_cancelled(self, cancelled: KeyDeletionCancelled) -> None:
-        arn = cancelled.key_arn or _key_arn(cancelled.region, cancelled.account, cancelled.key_id)
-        self.ports.state.forget_key(arn)
-        self.result.decisions.append(
-            Decision(
-                service=Service.CLOUDHSM,
-                region=cancelled.region,
-                resource_id=arn,
-                source_cluster=None,
-                age_days=None,
-                action=Action.KEPT,
-                reason="key-forgotten",
-                detail="deletion cancelled: the key stays, so nothing will be purged for it",
-            )
-        )
-        count("KeyPurgeEvents", 1, outcome="key-forgotten")
+        self._key_outcome(self.keys.cancelled(cancelled))
+
+    def _key_outcome(self, outcome: Decision | NotApplicable) -> None:
+        if isinstance(outcome, NotApplicable):
+            return self.not_applicable(outcome)
+        self.result.decisions.append(outcome)
+        count("KeyPurgeEvents", 1, outcome=outcome.reason)
+        return None
 
     def removal(self, removal: KeyRemoval) -> None:
-        resolved = self._resolve(removal)
+        resolved = self.keys.resolve(removal)
         if isinstance(resolved, NotApplicable):
             return self.not_applicable(resolved)
         cluster_id, key_created_at = resolved
@@ -348,16 +291,72 @@ class _Purger:
 
     def check_pending(self) -> None:
         state = self.ports.state
-        for purge_id in state.pending_ids():
-            record = state.get(purge_id)
-            if record is None or record.status != "pending":
-                state.clear_pending(purge_id)
-                continue
-            self.advance(record, opened=False)
+        try:
+            pending = state.pending_ids()
+        except ItemFailure as error:
+            return self.failed(PENDING_MARKERS, self.settings.AWS_REGION, error)
+        for purge_id in pending:
+            try:
+                record = state.get(purge_id)
+                if record is None or record.status != "pending":
+                    if not self.settings.DRY_RUN:
+                        state.clear_pending(purge_id)
+                    continue
+                self.advance(record, opened=False)
+            except ItemFailure as error:
+                self.failed(purge_id, self.settings.AWS_REGION, error)
+        return None
 
     # --- a purge, one step further ----------------------------------------------------------------
 
     def advance(self, record: PurgeRecord, *, opened: bool) -> None:
+        plan = self._plan(record)
+        if plan is None:
+            return
+        if self.settings.DRY_RUN and not record.dry_run:
+            # A dry run only reports what it would do to a real purge: its record, its pending
+            # marker and its backups stay exactly as they are for the live run.
+            self.result.decisions.extend(self._act(plan, record)[1])
+            self.result.purges.append(record)
+            return
+        state = self.ports.state
+        if plan.to_delete and not self.settings.DRY_RUN:
+            try:
+                record = state.update(record, lambda current: _intending(current, plan, self.clock))
+            except ItemFailure as error:
+                return self._failed_save(record, error, "recording the backups about to be deleted")
+        deleted, decisions, failed = self._act(plan, record)
+        self.result.decisions.extend(decisions)
+        self.result.failures.extend(failed)
+
+        try:
+            saved = state.update(
+                record, lambda current: self._updated(current, plan, deleted, decisions)
+            )
+        except ItemFailure as error:
+            # What was deleted is in `intended`: the next check re-reads AWS and records it.
+            return self._failed_save(record, error, "saving the purge")
+        if saved.status == "done":
+            state.clear_pending(saved.purge_id)
+            count("KeyPurgeEvents", 1, outcome="purge-done")
+        self.result.purges.append(saved)
+        if opened or deleted or failed or saved.status != record.status:
+            self._notify(saved, plan)
+        return None
+
+    def _failed_save(self, record: PurgeRecord, error: BaseException, doing: str) -> None:
+        code = failure_code(error)
+        self.result.failures.append(f"{record.purge_id} {doing} failed: {code}")
+        self.result.decisions.append(
+            _purge_level(
+                record,
+                Action.PENDING,
+                f"failed:{code}",
+                f"{doing} failed; the purge stays pending and the next check carries on",
+            )
+        )
+
+    def _plan(self, record: PurgeRecord) -> PurgePlan | None:
         target = PurgeTarget(
             cluster_id=record.cluster_id,
             region=record.region,
@@ -378,26 +377,8 @@ class _Purger:
                     "listing backups failed; retried on the next check",
                 )
             )
-            return
-        plan = plan_key_purge(target, backups, clusters, self.clock, self.rules)
-        deleted, decisions, failed = self._act(plan, record)
-        self.result.decisions.extend(decisions)
-        self.result.failures.extend(failed)
-
-        updated = self._updated(record, plan, deleted, decisions)
-        saved = self.ports.state.save(updated)
-        if saved is None:
-            logger.warning(
-                "purge record changed concurrently; AWS state is re-read on the next check",
-                extra={"purgeId": record.purge_id},
-            )
-            saved = updated
-        if saved.status == "done":
-            self.ports.state.clear_pending(saved.purge_id)
-            count("KeyPurgeEvents", 1, outcome="purge-done")
-        self.result.purges.append(saved)
-        if opened or deleted or failed or saved.status != record.status:
-            self._notify(saved, plan)
+            return None
+        return plan_key_purge(target, backups, clusters, self.clock, self.rules)
 
     def _inventory(self, record: PurgeRecord) -> tuple[list[HsmBackup], list[HsmCluster]]:
         home = self.ports.hsm(record.region)
@@ -409,7 +390,13 @@ class _Purger:
             there = self.ports.hsm(region)
             backups += there.copies()
             clusters += there.clusters()
-        return backups, clusters
+        # A backup is held by its own tag or its cluster's; a copy's cluster is in another region.
+        tags_of = {cluster.id: cluster.tags for cluster in clusters}
+        held_by_cluster = [
+            replace(b, cluster_tags=tags_of.get(b.cluster_id or b.source_cluster or "", {}))
+            for b in backups
+        ]
+        return held_by_cluster, clusters
 
     def _act(
         self, plan: PurgePlan, record: PurgeRecord
@@ -449,7 +436,7 @@ class _Purger:
                     )
                 )
                 continue
-            until = f"restorable until {_iso(outcome.restorable_until)}"
+            until = f"restorable until {at(outcome.restorable_until)}"
             if outcome.already:
                 decisions.append(_decide(verdict, Action.KEPT, "already-pending-deletion", until))
                 continue
@@ -486,7 +473,21 @@ class _Purger:
         deleted_now: list[PurgedBackup],
         decisions: list[Decision],
     ) -> PurgeRecord:
-        deleted = {b.backup_id: b for b in record.deleted} | {b.backup_id: b for b in deleted_now}
+        """`record` (as last read) with this step's outcome; a pure function of its inputs, so it
+        can be re-applied to a fresh read when a concurrent save got there first."""
+        intended = {b.backup_id for b in record.intended}
+        # One this purge meant to delete and now finds pending deletion is one it deleted, even if
+        # the run that deleted it never got to record that.
+        deleted_earlier = [
+            PurgedBackup(backup_id=v.backup.id, region=v.backup.region, restorable_until=v.backup.delete_at)
+            for v in plan.verdicts
+            if v.step is Step.DONE and v.backup.id in intended
+        ]
+        deleted = (
+            {b.backup_id: b for b in deleted_earlier}
+            | {b.backup_id: b for b in record.deleted}
+            | {b.backup_id: b for b in deleted_now}
+        )
         already_gone = [
             PurgedBackup(backup_id=v.backup.id, region=v.backup.region, restorable_until=v.backup.delete_at)
             for v in plan.verdicts
@@ -496,8 +497,16 @@ class _Purger:
             PendingBackup(backup_id=d.resource_id, region=d.region, reason=d.reason, detail=d.detail)
             for d in decisions
             if d.action is Action.PENDING
+        ] + [
+            # Kept, but still holding the key: the purge is not done while it exists.
+            PendingBackup(backup_id=v.backup.id, region=v.backup.region, reason=HELD, detail=v.detail)
+            for v in plan.held
         ]
-        status = "dry-run" if record.dry_run else "pending" if pending else "done"
+        status = (
+            record.status  # an undo finished this purge while we worked; it stays finished
+            if record.status == "undone"
+            else "dry-run" if record.dry_run else "pending" if pending else "done"
+        )
         last_restorable = max(
             (b.restorable_until for b in deleted.values() if b.restorable_until), default=self.clock
         )
@@ -524,9 +533,12 @@ class _Purger:
         )
 
     def _notify(self, record: PurgeRecord, plan: PurgePlan) -> None:
-        body = {**purge_summary(record), "plan": plan.go.value, "planDetail": plan.detail}
+        body = {**record.summary(), "plan": plan.go.value, "planDetail": plan.detail}
         mode = "dry run" if record.dry_run else record.status
-        alert = " ALERT max wait elapsed" if plan.go.value == "max-wait-elapsed" else ""
+        alerts = ["max wait elapsed"] if plan.go is Go.MAX_WAIT_ELAPSED else []
+        if plan.held:
+            alerts.append(f"{len(plan.held)} held backup(s) still hold the key")
+        alert = f" ALERT {'; '.join(alerts)}" if alerts else ""
         subject = (
             f"Steward key purge {mode}{alert}: {record.cluster_id}, {len(record.deleted)} deleted, "
             f"{len(record.pending)} pending"
@@ -538,36 +550,6 @@ class _Purger:
             self.result.failures.append(f"{record.purge_id} notification failed: {error_code(error)}")
 
     # --- helpers ------------------------------------------------------------------------------------
-
-    def _resolve(self, removal: KeyRemoval) -> tuple[str, datetime | None] | NotApplicable:
-        """The removal's cluster and key creation date, from the event or from the key's record."""
-        key_arn = removal.key_arn or (
-            _key_arn(removal.region, removal.account, removal.key_id) if removal.key_id else None
-        )
-        recorded = self.ports.state.key(key_arn) if key_arn else None
-        cluster_id = removal.cluster_id or (recorded.cluster_id if recorded else None)
-        key_created_at = removal.key_created_at or (recorded.key_created_at if recorded else None)
-        if cluster_id is None and key_arn is not None:
-            try:
-                described = self.ports.kms(removal.region).describe(key_arn)
-            except KeyNotFound:
-                described = None
-            if isinstance(described, HsmKey):
-                return described.cluster_id, key_created_at or described.created
-            if described is not None:
-                return NotApplicable(
-                    reason="not-in-cloudhsm-key-store",
-                    detail=f"{key_arn} (origin {described.origin}) is not in an AWS CloudHSM key store",
-                )
-        if cluster_id is None:
-            return NotApplicable(
-                reason="key-cluster-unknown",
-                detail=f"{key_arn or removal.key_id} was deleted ({removal.trigger}) but Steward has no "
-                "record of it being in a CloudHSM key store (recorded when ScheduleKeyDeletion is "
-                "called) and KMS no longer knows it. If it was, send a 'CloudHSM Key Removed' event "
-                "for its cluster (steward key-removed --cluster-id ...)",
-            )
-        return cluster_id, key_created_at
 
     def _cluster_known(self, cluster_id: str, region: str) -> bool:
         home = self.ports.hsm(region)
@@ -589,7 +571,12 @@ class _Purger:
         count("KeyPurgeEvents", 1, outcome="duplicate", trigger=removal.trigger)
 
 
-_ACTION_OF = {Step.KEEP: Action.KEPT, Step.WAIT: Action.PENDING, Step.DONE: Action.KEPT}
+_ACTION_OF = {
+    Step.KEEP: Action.KEPT,
+    Step.WAIT: Action.PENDING,
+    Step.DONE: Action.KEPT,
+    Step.HOLD: Action.KEPT,
+}
 
 
 def _decide(
@@ -634,8 +621,23 @@ def _purge_level(record: PurgeRecord, action: Action, reason: str, detail: str) 
     )
 
 
-def _key_arn(region: str, account: str, key_id: str) -> str:
-    return f"arn:aws:kms:{region}:{account}:key/{key_id}"
+def _intending(record: PurgeRecord, plan: PurgePlan, clock: datetime) -> PurgeRecord:
+    """`record` naming the backups about to be deleted, saved before the first DeleteBackup."""
+    intended = {b.backup_id: b for b in record.intended} | {
+        v.backup.id: PurgedBackup(backup_id=v.backup.id, region=v.backup.region) for v in plan.to_delete
+    }
+    return record.model_copy(update={"intended": list(intended.values()), "updated_at": clock})
+
+
+def _subject(outcome: KeyEventOutcome, local_region: str) -> tuple[str, str]:
+    """What a failure of this outcome is reported against: an id a person can look up, and where."""
+    if isinstance(outcome, KeyRemoval):
+        return outcome.removal_id, outcome.region
+    if isinstance(outcome, KeyDeletionScheduled | KeyDeletionCancelled):
+        return outcome.key_arn or outcome.key_id, outcome.region
+    if isinstance(outcome, PurgeUndo):
+        return outcome.purge_id, outcome.region
+    return "-", local_region
 
 
 def _key_name(removal: KeyRemoval) -> str | None:
@@ -643,6 +645,3 @@ def _key_name(removal: KeyRemoval) -> str | None:
         return removal.key_arn or removal.key_id
     return None if removal.key_handle is None else f"key handle {removal.key_handle}"
 
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,8 +1,10 @@
 """Undoing a key purge: RestoreBackup for each backup the purge deleted, while that is possible.
 
 A deleted CloudHSM backup stays PENDING_DELETION, restorable, for 7 days. The undo restores
-exactly the backups the purge itself deleted (its record says which), found with DescribeBackups
-and the `states` filter; those already past their window are reported unrecoverable. An undone
+exactly the backups the purge itself deleted or was about to delete (its record says which:
+`deleted`, and `intended`, written before any DeleteBackup in case the run died before recording
+the delete), found with DescribeBackups and the `states` filter; those already past their window
+are reported unrecoverable. An undone
 purge is finished: the scheduled check will not purge again (send a new removal for that).
 """
 
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from steward.events.key_removal import PurgeUndo
 from steward.observability import count
-from steward.policy.key_purge import PENDING_DELETION, READY
+from steward.policy.key_purge import PENDING_DELETION, READY, at
 from steward.report import Action, Decision, Service
 from steward.services.clients import AwsError, error_code
 from steward.services.cloudhsm import CloudHsmPurgeTarget
@@ -28,8 +30,6 @@ if TYPE_CHECKING:
 def undo(
     request: PurgeUndo, settings: KeyPurgeSettings, ports: Ports, clock: datetime, result: PurgeRun
 ) -> None:
-    from steward.flows.key_purge import purge_summary
-
     record = ports.state.get(request.purge_id)
     if record is None:
         detail = (
@@ -42,13 +42,15 @@ def undo(
             ports,
             f"Steward purge undo refused: {request.purge_id} unknown",
             {"purgeId": request.purge_id, "detail": detail},
+            result,
         )
         return
 
     undoing = _Undo(record, settings.DRY_RUN, result)
     by_region: dict[str, list[PurgedBackup]] = defaultdict(list)
     already = {b.backup_id for b in record.restored}
-    for backup in record.deleted:
+    # `deleted` first: it knows until when each is restorable.
+    for backup in {b.backup_id: b for b in record.intended + record.deleted}.values():
         if backup.backup_id not in already:
             by_region[backup.region].append(backup)
     for region, deleted in sorted(by_region.items()):
@@ -58,16 +60,20 @@ def undo(
     if settings.DRY_RUN:
         result.purges.append(record)
         return
-    updated = record.model_copy(
-        update={
-            "status": "undone" if not failed else record.status,
-            "updated_at": clock,
-            "restored": record.restored + restored,
-            "unrecoverable": unrecoverable,
-            "pending": [] if not failed else record.pending,
-        }
-    )
-    saved = ports.state.save(updated) or updated
+
+    def undone(current: PurgeRecord) -> PurgeRecord:
+        restored_ids = {b.backup_id for b in current.restored}
+        return current.model_copy(
+            update={
+                "status": "undone" if not failed else current.status,
+                "updated_at": clock,
+                "restored": current.restored + [b for b in restored if b.backup_id not in restored_ids],
+                "unrecoverable": unrecoverable,
+                "pending": [] if not failed else current.pending,
+            }
+        )
+
+    saved = ports.state.update(record, undone)
     if not failed:
         ports.state.clear_pending(record.purge_id)
     result.purges.append(saved)
@@ -76,7 +82,7 @@ def undo(
         f"Steward purge undone: {record.cluster_id}, {len(restored)} restored, "
         f"{len(unrecoverable)} unrecoverable"
     )
-    _notify(ports, subject, {**purge_summary(saved), "undoRequestedBy": request.source_event_id})
+    _notify(ports, subject, {**saved.summary(), "undoRequestedBy": request.source_event_id}, result)
 
 
 class _Undo:
@@ -90,6 +96,7 @@ class _Undo:
 
     def region(self, hsm: CloudHsmPurgeTarget, region: str, deleted: list[PurgedBackup]) -> None:
         ids = [b.backup_id for b in deleted]
+        confirmed = {b.backup_id for b in self.record.deleted}
         try:
             # The states filter: only a backup still PENDING_DELETION can be restored.
             restorable = {b.id for b in hsm.backups_by_id(ids, states=[PENDING_DELETION])}
@@ -103,6 +110,8 @@ class _Undo:
         for backup in deleted:
             if backup.backup_id in restorable:
                 self._restore(hsm, backup)
+            elif current.get(backup.backup_id) == READY and backup.backup_id not in confirmed:
+                self._decide(backup, Action.KEPT, "never-deleted", "about to be deleted, never was")
             elif current.get(backup.backup_id) == READY:
                 self._decide(backup, Action.KEPT, "already-restored")
                 self.restored.append(backup)
@@ -112,7 +121,7 @@ class _Undo:
                     backup,
                     Action.KEPT,
                     "past-restore-window",
-                    f"state {state}: its 7-day window ended {_iso(backup.restorable_until)}; unrecoverable",
+                    f"state {state}: its 7-day window ended {at(backup.restorable_until)}; unrecoverable",
                 )
                 self.unrecoverable.append(backup)
 
@@ -134,7 +143,7 @@ class _Undo:
             backup,
             Action.RESTORED,
             "purge-undo",
-            f"READY again (was restorable until {_iso(backup.restorable_until)})",
+            f"READY again (was restorable until {at(backup.restorable_until)})",
         )
         self.restored.append(backup)
 
@@ -152,8 +161,12 @@ class _Undo:
         )
 
 
-def _notify(ports: Ports, subject: str, body: dict[str, object]) -> None:
-    ports.notifications.notify(subject, body)
+def _notify(ports: Ports, subject: str, body: dict[str, object], result: PurgeRun) -> None:
+    try:
+        ports.notifications.notify(subject, body)
+    except AwsError as error:
+        # The undo itself is done and recorded; a lost notification must not hide that, but counts.
+        result.failures.append(f"{body.get('purgeId', '-')} undo notification failed: {error_code(error)}")
 
 
 def _decision(
@@ -170,6 +183,3 @@ def _decision(
         detail=detail,
     )
 
-
-def _iso(moment: datetime | None) -> str:
-    return "unknown" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"

@@ -13,15 +13,19 @@ safety invariants can be checked for any fleet (tests/properties/test_key_purge_
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+
+from steward.tags import HOLD, is_held
 
 READY = "READY"
 CREATE_IN_PROGRESS = "CREATE_IN_PROGRESS"
 PENDING_DELETION = "PENDING_DELETION"
 DELETED = "DELETED"
+# The reason given for a key-bearing backup kept because of steward:hold.
+HELD = "hold"
 
 
 @dataclass(frozen=True)
@@ -40,10 +44,18 @@ class HsmBackup:
     never_expires: bool = False
     # When a PENDING_DELETION backup stops being restorable.
     delete_at: datetime | None = None
+    # The backup's TagList, and the tags of the cluster it belongs to (or was copied from).
+    tags: Mapping[str, str] = field(default_factory=dict, hash=False)
+    cluster_tags: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def is_copy(self) -> bool:
         return self.cluster_id is None and self.source_backup is not None
+
+    @property
+    def held(self) -> bool:
+        """`steward:hold` on the backup or its cluster: Steward never deletes it."""
+        return is_held(self.tags) or is_held(self.cluster_tags)
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,7 @@ class HsmCluster:
     state: str
     # The backup the cluster was initialised from, if any.
     source_backup_id: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -73,8 +86,9 @@ class PurgeRules:
 
 class Step(StrEnum):
     DELETE = "delete"  # key-bearing and READY: DeleteBackup now
-    WAIT = "wait"  # key-bearing, but not now: no clean restore point yet, or still being created
+    WAIT = "wait"  # may hold the key, not now: no clean restore point, being created, no timestamp
     DONE = "done"  # key-bearing and already PENDING_DELETION or DELETED
+    HOLD = "hold"  # key-bearing but under steward:hold: never deleted, so the purge cannot finish
     KEEP = "keep"  # does not hold the key
 
 
@@ -128,6 +142,10 @@ class PurgePlan:
     def key_bearing(self) -> list[BackupVerdict]:
         return [v for v in self.verdicts if v.key_bearing]
 
+    @property
+    def held(self) -> list[BackupVerdict]:
+        return [v for v in self.verdicts if v.step is Step.HOLD]
+
 
 def plan_key_purge(
     target: PurgeTarget,
@@ -172,7 +190,7 @@ def _family(cluster_id: str, backups: Sequence[HsmBackup]) -> list[HsmBackup]:
 
 def _holds_key(backup: HsmBackup, target: PurgeTarget) -> bool:
     if backup.created is None:
-        return False
+        return True  # unknown: it may hold the key, so it is never taken as clean
     if backup.created > target.removed_at:
         return False
     return target.key_created_at is None or backup.created >= target.key_created_at
@@ -196,7 +214,7 @@ def _go(
 ) -> tuple[Go, str]:
     if clean is not None:
         return Go.CLEAN_RESTORE_POINT, (
-            f"{clean.id} (READY, taken {_at(clean.created)}) is a restore point without the key"
+            f"{clean.id} (READY, taken {at(clean.created)}) is a restore point without the key"
         )
     if target.immediate:
         return Go.IMMEDIATE, (
@@ -205,12 +223,12 @@ def _go(
         )
     if clock >= wait_until:
         return Go.MAX_WAIT_ELAPSED, (
-            f"no READY backup of {target.cluster_id} taken after the removal by {_at(wait_until)} "
+            f"no READY backup of {target.cluster_id} taken after the removal by {at(wait_until)} "
             "(maximum wait): purging anyway; the cluster has no restore point until its next backup"
         )
     return Go.WAITING, (
-        f"waiting for a READY backup of {target.cluster_id} taken after {_at(target.removed_at)} "
-        f"(CloudHSM takes one at least daily); proceeds anyway at {_at(wait_until)}"
+        f"waiting for a READY backup of {target.cluster_id} taken after {at(target.removed_at)} "
+        f"(CloudHSM takes one at least daily); proceeds anyway at {at(wait_until)}"
     )
 
 
@@ -222,17 +240,35 @@ def _verdict(backup: HsmBackup, target: PurgeTarget, go: Go) -> BackupVerdict:
             True,
             Step.DONE,
             "already-pending-deletion",
-            f"{where}; restorable until {_at(backup.delete_at)}" if backup.delete_at else where,
+            f"{where}; restorable until {at(backup.delete_at)}" if backup.delete_at else where,
         )
     if backup.state == DELETED:
         return BackupVerdict(backup, True, Step.DONE, "already-deleted", where)
+    if backup.held:
+        on = "the backup" if is_held(backup.tags) else "its cluster"
+        return BackupVerdict(
+            backup,
+            True,
+            Step.HOLD,
+            HELD,
+            f"{where}; {HOLD} on {on}: never deleted, so it still holds the key; remove the tag "
+            "to let the purge finish",
+        )
+    if backup.created is None:
+        return BackupVerdict(
+            backup,
+            True,
+            Step.WAIT,
+            "unknown-creation-time",
+            f"{where}; no CreateTimestamp, so it may hold the key: retried on the next check",
+        )
     if backup.state == CREATE_IN_PROGRESS:
         return BackupVerdict(
             backup,
             True,
             Step.WAIT,
             "create-in-progress",
-            f"{where}; taken {_at(backup.created)}, before the removal: deleted once READY",
+            f"{where}; taken {at(backup.created)}, before the removal: deleted once READY",
         )
     if backup.state != READY:
         return BackupVerdict(backup, True, Step.WAIT, "unknown-state", f"{where}; state {backup.state}")
@@ -242,7 +278,7 @@ def _verdict(backup: HsmBackup, target: PurgeTarget, go: Go) -> BackupVerdict:
             True,
             Step.WAIT,
             "waiting-for-clean-backup",
-            f"{where}; taken {_at(backup.created)}, holds the key",
+            f"{where}; taken {at(backup.created)}, holds the key",
         )
     pinned = "; NeverExpires=true exempts it from retention, not from a purge" if backup.never_expires else ""
     return BackupVerdict(
@@ -250,30 +286,26 @@ def _verdict(backup: HsmBackup, target: PurgeTarget, go: Go) -> BackupVerdict:
         True,
         Step.DELETE,
         "key-bearing",
-        f"{where}; taken {_at(backup.created)}, at or before the removal ({_at(target.removed_at)}){pinned}",
+        f"{where}; taken {at(backup.created)}, at or before the removal ({at(target.removed_at)}){pinned}",
     )
 
 
 def _kept(backup: HsmBackup, target: PurgeTarget) -> BackupVerdict:
     where = _where(backup)
-    if backup.created is None:
-        return BackupVerdict(
-            backup, False, Step.KEEP, "unknown-creation-time", f"{where}; no CreateTimestamp"
-        )
-    if backup.created > target.removed_at:
+    if backup.created is not None and backup.created > target.removed_at:
         return BackupVerdict(
             backup,
             False,
             Step.KEEP,
             "created-after-removal",
-            f"{where}; taken {_at(backup.created)}, after the removal ({_at(target.removed_at)})",
+            f"{where}; taken {at(backup.created)}, after the removal ({at(target.removed_at)})",
         )
     return BackupVerdict(
         backup,
         False,
         Step.KEEP,
         "before-key-created",
-        f"{where}; taken {_at(backup.created)}, before the key was created ({_at(target.key_created_at)})",
+        f"{where}; taken {at(backup.created)}, before the key was created ({at(target.key_created_at)})",
     )
 
 
@@ -284,5 +316,6 @@ def _where(backup: HsmBackup) -> str:
     return f"copy in {backup.region} of {source}"
 
 
-def _at(moment: datetime | None) -> str:
-    return "unknown" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
+def at(moment: datetime | None) -> str:
+    """A moment as Steward writes it in decision details: 2026-11-02 09:30 UTC."""
+    return "unknown" if moment is None else f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"

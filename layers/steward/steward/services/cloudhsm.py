@@ -178,6 +178,7 @@ class CloudHsmPurgeTarget:
             source_region=backup.get("SourceRegion"),
             never_expires=bool(backup.get("NeverExpires")),
             delete_at=backup.get("DeleteTimestamp"),
+            tags=tags_from_list(backup.get("TagList")),
         )
 
     def _hsm_cluster(self, cluster: ClusterTypeDef) -> HsmCluster:
@@ -186,4 +187,5 @@ class CloudHsmPurgeTarget:
             region=self.region,
             state=cluster.get("State", "unknown"),
             source_backup_id=cluster.get("SourceBackupId"),
+            tags=tags_from_list(cluster.get("TagList")),
         )

@@ -5,7 +5,10 @@ Items (pk / sk):
 * `purge#<purge id>` / `purge`: one per removal, created with a conditional put
   (attribute_not_exists), so however many times and by however many triggers a removal is
   delivered, there is one purge. Updated with a version check, so two concurrent invocations
-  cannot overwrite each other's report. A dry run writes `purge#<purge id>` / `dry-run` instead,
+  cannot overwrite each other's report: a save that loses re-reads the record, re-applies its
+  change and tries again (`update`). Before any DeleteBackup the purge writes the backups it is
+  about to delete (`intended`), so an undo can restore them even if the invocation dies after
+  deleting and before recording what it did. A dry run writes `purge#<purge id>` / `dry-run` instead,
   so a dry run never stands in for, or blocks, the real purge.
 * `pending-purge` / `<purge id>`: purges the scheduled check must look at again (one Query).
 * `key#<key ARN>` / `key`: a KMS key in a CloudHSM key store whose deletion is scheduled, with
@@ -15,7 +18,8 @@ Items (pk / sk):
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -23,6 +27,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
+from steward.policy.key_purge import HELD
 from steward.services.clients import client, error_code
 
 if TYPE_CHECKING:
@@ -32,6 +37,8 @@ PURGE = "purge"
 DRY_RUN = "dry-run"
 PENDING = "pending-purge"
 CONDITION_FAILED = "ConditionalCheckFailedException"
+# How many times `update` re-reads and re-applies a change that lost to a concurrent save.
+SAVE_ATTEMPTS = 3
 
 PurgeStatus = Literal["pending", "done", "undone", "dry-run"]
 
@@ -82,7 +89,10 @@ class PurgeRecord(_Record):
     # Why the purge went ahead (clean-restore-point, immediate, max-wait-elapsed), once it did.
     proceeded: str | None = None
     wait_until: datetime | None = None
-    # Backups this purge deleted: exactly what an undo may restore.
+    # Backups this purge was about to delete, written before DeleteBackup: an undo restores any
+    # of these still PENDING_DELETION, whether or not `deleted` got to record it.
+    intended: list[PurgedBackup] = []
+    # Backups this purge deleted.
     deleted: list[PurgedBackup] = []
     # Key-bearing backups that were already pending deletion or deleted when the purge saw them.
     already_gone: list[PurgedBackup] = []
@@ -92,6 +102,53 @@ class PurgeRecord(_Record):
     unrecoverable: list[PurgedBackup] = []
     version: int = 0
     expires_at: int | None = None
+
+    def summary(self) -> dict[str, object]:
+        """What a person needs to know about a purge; the notification's body."""
+        purged: dict[str, list[dict[str, object]]] = {}
+        for backup in self.deleted:
+            purged.setdefault(backup.region, []).append(
+                {
+                    "backupId": backup.backup_id,
+                    "restorableUntil": iso(backup.restorable_until),
+                    "neverExpiresCleared": backup.never_expires_cleared,
+                }
+            )
+        return {
+            "purgeId": self.purge_id,
+            "status": self.status,
+            "dryRun": self.dry_run,
+            "cluster": self.cluster_id,
+            "region": self.region,
+            "trigger": self.trigger,
+            "key": self.key,
+            "removedAt": iso(self.removed_at),
+            "keyCreatedAt": iso(self.key_created_at),
+            "reason": self.reason,
+            "proceeded": self.proceeded,
+            "waitUntil": iso(self.wait_until),
+            "purgedBackups": purged,
+            "alreadyPendingDeletion": [
+                {"backupId": b.backup_id, "region": b.region, "restorableUntil": iso(b.restorable_until)}
+                for b in self.already_gone
+            ],
+            # Under steward:hold, so never deleted: the key is still in them; the purge stays pending.
+            "heldBackups": [
+                {"backupId": p.backup_id, "region": p.region, "detail": p.detail}
+                for p in self.pending
+                if p.reason == HELD
+            ],
+            "flaggedClusters": [f.model_dump() for f in self.flagged],
+            "pending": [p.model_dump() for p in self.pending],
+            "restored": [{"backupId": b.backup_id, "region": b.region} for b in self.restored],
+            "unrecoverable": [{"backupId": b.backup_id, "region": b.region} for b in self.unrecoverable],
+            "deliveries": self.deliveries,
+        }
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A moment as Steward writes it in JSON (records, notifications): 2026-11-02T09:30:00Z."""
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class KeyRecord(_Record):
@@ -104,6 +161,10 @@ class KeyRecord(_Record):
     deletion_date: datetime | None
     scheduled_by_event: str
     expires_at: int | None = None
+
+
+class RecordConflict(Exception):
+    """A purge record kept changing under us (or vanished) while we tried to save our change."""
 
 
 class PurgeState:
@@ -149,11 +210,28 @@ class PurgeState:
             raise
         return saved
 
+    def update(self, record: PurgeRecord, change: Callable[[PurgeRecord], PurgeRecord]) -> PurgeRecord:
+        """Save `change(record)`; if someone saved since `record` was read, apply `change` to a
+        fresh read and try again. Never writes over a newer record; RecordConflict if it cannot."""
+        current = record
+        for _ in range(SAVE_ATTEMPTS):
+            saved = self.save(change(current))
+            if saved is not None:
+                return saved
+            fresh = self.get(record.purge_id, dry_run=record.dry_run)
+            if fresh is None:
+                raise RecordConflict(f"purge {record.purge_id} disappeared while being saved")
+            current = fresh
+        raise RecordConflict(
+            f"purge {record.purge_id} changed concurrently {SAVE_ATTEMPTS} times while being saved"
+        )
+
     def count_delivery(self, purge_id: str, *, dry_run: bool = False) -> None:
         self._dynamodb.update_item(
             TableName=self.table,
             Key=_key(*_purge_key(purge_id, dry_run)),
-            UpdateExpression="ADD deliveries :one",
+            # A new version too, so a save based on an older read re-reads instead of undoing this.
+            UpdateExpression="ADD deliveries :one, version :one",
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={":one": {"N": "1"}},
         )
