@@ -521,3 +521,13 @@ def test_a_key_removal_cannot_be_changed_once_read() -> None:
 
     with pytest.raises(ValidationError):
         outcome.cluster_id = "cluster-dygnwhmscg5"  # type: ignore[misc]
+
+
+def test_the_tombstone_sample_is_two_key_removals_on_the_cluster_of_its_log_group() -> None:
+    outcomes = parse_key_event(sample("hsm-audit-tombstone-key.json"), local_region="us-east-1")
+
+    assert [type(o).__name__ for o in outcomes] == ["KeyRemoval", "KeyRemoval"]
+    removals = [o for o in outcomes if isinstance(o, KeyRemoval)]
+    assert {r.cluster_id for r in removals} == {"cluster-likphkxygsn"}
+    assert {r.key_handle for r in removals} == {131078, 131079}
+    assert {r.trigger for r in removals} == {"hsm-audit-log"}
