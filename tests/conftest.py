@@ -43,6 +43,16 @@ def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / name).read_text())
 
 
+def logged_decisions(capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, Any]]:
+    """The decision records a handler logged (one JSON line each), by resource id."""
+    records = {}
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith("{") and '"decision"' in line:
+            record = json.loads(line)["decision"]
+            records[record["resource_id"]] = record
+    return records
+
+
 class _CurrentStdout:
     """Powertools' handler keeps the stdout it was created with; this follows pytest's capture."""
 

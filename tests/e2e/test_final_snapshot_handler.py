@@ -16,7 +16,7 @@ from steward.flows.retention import SweepFailed
 
 import fakeaws
 from sandbox.fleet import ACCOUNT, Fleet
-from tests.conftest import FakeContext, load_event
+from tests.conftest import FakeContext, load_event, logged_decisions
 
 REGION = "us-east-1"
 STEWARD_ROLE = "arn:aws:iam::123456789012:role/steward-FinalSnapshotFunctionRole-1A2B3C4D5E6F"
@@ -66,15 +66,6 @@ def final_snapshot(
         "FINAL_SNAPSHOT_RETENTION_DAYS": "-1",
     }
     return lambda **overrides: handler("final_snapshot", **{**env, **overrides})
-
-
-def decisions(capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, Any]]:
-    records = {}
-    for line in capsys.readouterr().out.splitlines():
-        if line.startswith("{") and '"decision"' in line:
-            record = json.loads(line)["decision"]
-            records[record["resource_id"]] = record
-    return records
 
 
 def replication_group(fleet: Fleet, group_id: str, tags: dict[str, str]) -> str:
@@ -173,7 +164,7 @@ def test_tagging_a_replication_group_now_deletes_it_with_a_tagged_final_snapshot
         "steward:source": "redis-production",
         "steward:reason": "final-snapshot",
     }
-    decision = decisions(capsys)["redis-production"]
+    decision = logged_decisions(capsys)["redis-production"]
     assert (decision["action"], decision["reason"]) == ("deleted", "due")
     assert final["SnapshotName"] in decision["detail"]
 
@@ -216,7 +207,7 @@ def test_a_future_date_keeps_the_cluster_until_it_is_due(
 
     # Then nothing is deleted and the reason is not-due
     assert redshift_clusters(fleet) == {"my-dw-instance": "available"}
-    decision = decisions(capsys)["my-dw-instance"]
+    decision = logged_decisions(capsys)["my-dw-instance"]
     assert (decision["action"], decision["reason"]) == ("kept", "not-due")
 
 
@@ -239,7 +230,7 @@ def test_the_sweep_deletes_what_is_due_refuses_memcached_and_waits_for_future_da
     assert clusters == {"memo"}
     assert [s["CacheClusterId"] for s in elasticache_manual(fleet)] == ["cache-old"]
     assert redshift_clusters(fleet) == {"dw-next-year": "available"}
-    records = decisions(capsys)
+    records = logged_decisions(capsys)
     assert {k: (v["action"], v["reason"]) for k, v in records.items()} == {
         "cache-old": ("deleted", "due"),
         "memo": ("kept", "no-snapshot-support"),
@@ -262,7 +253,7 @@ def test_dry_run_reports_would_delete_with_the_snapshot_name_and_changes_nothing
     # Then it reports would-delete and the cluster is untouched
     assert summary["counts"] == {"redshift": {"would-delete": 1}}
     assert redshift_clusters(fleet) == {"dw": "available"}
-    assert "final snapshot dw-final-" in decisions(capsys)["dw"]["detail"]
+    assert "final snapshot dw-final-" in logged_decisions(capsys)["dw"]["detail"]
 
 
 def test_a_taken_final_snapshot_name_gets_a_new_name_not_an_error(
@@ -297,7 +288,7 @@ def test_snapshot_quota_reached_means_no_delete_and_an_alert(
 
     # Then the cluster stays, the decision says why, and people are told
     assert redshift_clusters(fleet) == {"dw": "available"}
-    assert decisions(capsys)["dw"]["reason"] == "snapshot-quota"
+    assert logged_decisions(capsys)["dw"]["reason"] == "snapshot-quota"
     [alert] = alerts()
     assert "snapshot quota" in alert["Subject"]
 
@@ -316,7 +307,7 @@ def test_a_cluster_that_is_not_available_is_left_for_the_next_sweep(
     final_snapshot().lambda_handler(schedule(), context)
 
     # Then it is pending, not failed, and still there
-    decision = decisions(capsys)["cache-a"]
+    decision = logged_decisions(capsys)["cache-a"]
     assert (decision["action"], decision["reason"]) == ("pending", "not-available")
     assert len(fleet.elasticache.describe_cache_clusters()["CacheClusters"]) == 1
 
@@ -338,7 +329,7 @@ def test_a_replayed_tag_event_for_a_deleted_cluster_is_already_gone_and_succeeds
 
     # Then nothing more happens: one final snapshot, and the replay reports already-gone
     assert summary["counts"] == {"elasticache": {"kept": 1}}
-    assert decisions(capsys)["redis-production"]["reason"] == "already-gone"
+    assert logged_decisions(capsys)["redis-production"]["reason"] == "already-gone"
     assert len(elasticache_manual(fleet)) == 1
 
 
@@ -411,7 +402,7 @@ def test_a_guarded_redshift_cluster_deleted_without_final_snapshot_is_rescued_an
         "steward:source": "my-dw-instance",
         "steward:reason": "rescue",
     }
-    decision = decisions(capsys)["my-dw-instance"]
+    decision = logged_decisions(capsys)["my-dw-instance"]
     assert (decision["action"], decision["reason"]) == ("copied", "rescued")
     assert newest["SnapshotIdentifier"] in decision["detail"]
     assert "arn:aws:iam::123456789012:user/Admin" in decision["detail"]
@@ -457,7 +448,7 @@ def test_a_guarded_replication_group_is_judged_by_the_inventory_once_it_is_delet
     # Then the automatic snapshot is copied, and the decision names the inventory as its source
     [rescued] = elasticache_manual(fleet)
     assert elasticache_tags(fleet, rescued)["steward:reason"] == "rescue"
-    records = decisions(capsys)
+    records = logged_decisions(capsys)
     assert records["redis-production"]["action"] == "copied"
     assert automatic in records["redis-production"]["detail"]
 
@@ -481,7 +472,7 @@ def test_a_replayed_delete_event_does_not_copy_twice(
 
     # Then there is still one copy, and the replay says it was already handled
     assert len(elasticache_manual(fleet)) == 1
-    assert decisions(capsys)["my-redis"]["reason"] == "already-rescued"
+    assert logged_decisions(capsys)["my-redis"]["reason"] == "already-rescued"
 
 
 def test_no_automatic_snapshot_left_means_an_alert_that_the_data_is_lost(
@@ -502,7 +493,7 @@ def test_no_automatic_snapshot_left_means_an_alert_that_the_data_is_lost(
 
     # Then nothing could be copied, and people are told the data is lost
     assert elasticache_manual(fleet) == []
-    assert decisions(capsys)["my-redis"]["reason"] == "data-lost"
+    assert logged_decisions(capsys)["my-redis"]["reason"] == "data-lost"
     [alert] = alerts()
     assert alert["Subject"].startswith("Data lost: my-redis")
 
@@ -525,7 +516,7 @@ def test_a_cluster_without_the_guard_tag_is_not_rescued(
 
     # Then nothing is copied, and the decision says which tags it read
     assert elasticache_manual(fleet) == []
-    decision = decisions(capsys)["my-redis"]
+    decision = logged_decisions(capsys)["my-redis"]
     assert (decision["action"], decision["reason"]) == ("kept", "not-required")
     assert decision["detail"].startswith("no steward:final-snapshot=required (from live tags); deleted by ")
 
@@ -541,7 +532,7 @@ def test_stewards_own_delete_is_recognised_and_not_treated_as_unsafe(
 
     # Then it is recognised as Steward's (not merely as a delete with a final snapshot), nothing is done
     assert summary["counts"] == {"redshift": {"kept": 1}}
-    decision = decisions(capsys)["my-dw-instance"]
+    decision = logged_decisions(capsys)["my-dw-instance"]
     assert (decision["action"], decision["reason"], decision["detail"]) == (
         "kept",
         "stewards-own-delete",
@@ -560,7 +551,7 @@ def test_a_serverless_cache_delete_is_reported_as_not_supported(
     final_snapshot().lambda_handler(load_event("elasticache-deleteserverlesscache-no-final.json"), context)
 
     # Then the decision says this version does not support serverless caches
-    decision = decisions(capsys)["sessions-cache"]
+    decision = logged_decisions(capsys)["sessions-cache"]
     assert decision["reason"] == "not-supported"
     assert "not supported by this version" in decision["detail"]
 
@@ -584,7 +575,7 @@ def test_dry_run_reports_would_copy_and_copies_nothing(
     # Then it reports the copy it would make, and makes none
     assert summary["counts"] == {"elasticache": {"would-copy": 1}}
     assert elasticache_manual(fleet) == []
-    decision = decisions(capsys)["my-redis"]
+    decision = logged_decisions(capsys)["my-redis"]
     assert (decision["action"], decision["reason"]) == ("would-copy", "rescued")
     assert "would copy automatic.my-redis-" in decision["detail"]
 
@@ -607,7 +598,7 @@ def test_a_stale_tag_event_does_not_delete_a_cluster_whose_date_was_pushed_back_
 
     # Then the cluster stays, and the sweep is left to decide on the live tags
     assert redshift_clusters(fleet) == {"my-dw-instance": "available"}
-    decision = decisions(capsys)["my-dw-instance"]
+    decision = logged_decisions(capsys)["my-dw-instance"]
     assert (decision["action"], decision["reason"]) == ("pending", "tags-not-visible-yet")
     assert decision["detail"] == (
         "the event set steward:delete-after='now', the cluster's tags show "
@@ -628,7 +619,7 @@ def test_a_tag_the_tagging_api_does_not_show_yet_is_left_to_the_sweep(
         tag_event("redshift-createtags-delete-after.json", redshift_arn("my-dw-instance"), "now"), context
     )
     assert redshift_clusters(fleet) == {"my-dw-instance": "available"}
-    assert decisions(capsys)["my-dw-instance"]["reason"] == "tags-not-visible-yet"
+    assert logged_decisions(capsys)["my-dw-instance"]["reason"] == "tags-not-visible-yet"
 
     # When the tag shows and the sweep runs
     fleet.redshift.create_tags(
@@ -638,7 +629,10 @@ def test_a_tag_the_tagging_api_does_not_show_yet_is_left_to_the_sweep(
 
     # Then the sweep deletes it with a final snapshot
     assert redshift_clusters(fleet) == {}
-    assert (decisions(capsys)["my-dw-instance"]["action"], len(redshift_manual(fleet))) == ("deleted", 1)
+    assert (logged_decisions(capsys)["my-dw-instance"]["action"], len(redshift_manual(fleet))) == (
+        "deleted",
+        1,
+    )
 
 
 # --- snapshots Steward made are tagged, or tagged later -----------------------------------------
@@ -672,14 +666,14 @@ def test_a_rescue_copy_that_cannot_be_tagged_is_copied_once_and_tagged_by_the_sw
     with pytest.raises(SweepFailed, match=r"tagging snapshot my-dw-instance-rescue-.*AccessDenied"):
         function.lambda_handler(event, context)
     [rescued] = redshift_manual(fleet)
-    decision = decisions(capsys)["my-dw-instance"]
+    decision = logged_decisions(capsys)["my-dw-instance"]
     assert (decision["action"], decision["reason"]) == ("copied", "rescued")
     assert decision["detail"].endswith("not tagged yet (AccessDenied): the next sweep tags it")
 
     # When Lambda retries the event, Then it is not copied again
     function.lambda_handler(event, context)
     assert len(redshift_manual(fleet)) == 1
-    assert decisions(capsys)["my-dw-instance"]["reason"] == "already-rescued"
+    assert logged_decisions(capsys)["my-dw-instance"]["reason"] == "already-rescued"
 
     # When the sweep runs, Then the copy gets its tags
     function.lambda_handler(schedule(), context)
@@ -704,11 +698,11 @@ def test_an_elasticache_rescue_copy_that_cannot_be_tagged_stays_copied(
     # When the event arrives, and is retried after the run failed
     with pytest.raises(SweepFailed, match="tagging snapshot my-redis-rescue-"):
         function.lambda_handler(event, context)
-    assert decisions(capsys)["my-redis"]["action"] == "copied"
+    assert logged_decisions(capsys)["my-redis"]["action"] == "copied"
     function.lambda_handler(event, context)
 
     # Then there is one copy, and the sweep tags it
-    assert decisions(capsys)["my-redis"]["reason"] == "already-rescued"
+    assert logged_decisions(capsys)["my-redis"]["reason"] == "already-rescued"
     function.lambda_handler(schedule(), context)
     [rescued] = elasticache_manual(fleet)
     assert elasticache_tags(fleet, rescued)["steward:source"] == "my-redis"
@@ -730,7 +724,7 @@ def test_a_final_snapshot_that_cannot_be_tagged_yet_is_tagged_by_the_next_sweep(
         function.lambda_handler(load_event("elasticache-addtags-delete-after.json"), context)
     [final] = elasticache_manual(fleet)
     assert elasticache_tags(fleet, final) == {}
-    assert decisions(capsys)["redis-production"]["action"] == "deleted"
+    assert logged_decisions(capsys)["redis-production"]["action"] == "deleted"
 
     # When the next sweep runs, Then the final snapshot carries its tags, and the sweep succeeds
     summary = function.lambda_handler(schedule(), context)
@@ -760,7 +754,7 @@ def test_a_rescue_record_that_cannot_be_written_is_a_failed_decision_and_nothing
     # When the delete event arrives, Then the run fails after logging its decision
     with pytest.raises(SweepFailed, match="my-dw-instance failed:AccessDeniedException"):
         function.lambda_handler(event, context)
-    decision = decisions(capsys)["my-dw-instance"]
+    decision = logged_decisions(capsys)["my-dw-instance"]
     assert (decision["action"], decision["reason"]) == ("kept", "failed:AccessDeniedException")
     assert redshift_manual(fleet) == []
 
@@ -782,11 +776,11 @@ def test_an_automatic_snapshot_that_cannot_be_copied_releases_the_claim_for_a_re
     # When the event arrives, Then the refusal is a failed decision, logged, and the run fails
     with pytest.raises(SweepFailed, match="my-redis failed:SnapshotFeatureNotSupportedFault"):
         function.lambda_handler(event, context)
-    assert decisions(capsys)["my-redis"]["action"] == "kept"
+    assert logged_decisions(capsys)["my-redis"]["action"] == "kept"
 
     # When Lambda retries the event, Then the claim was released and the copy is made
     function.lambda_handler(event, context)
-    assert decisions(capsys)["my-redis"]["action"] == "copied"
+    assert logged_decisions(capsys)["my-redis"]["action"] == "copied"
     assert len(elasticache_manual(fleet)) == 1
 
 
@@ -817,7 +811,7 @@ def test_a_replication_group_rescue_asks_for_the_groups_snapshots_only(
     )
 
     # Then the group's automatic snapshot is found and copied
-    assert decisions(capsys)["redis-production"]["action"] == "copied"
+    assert logged_decisions(capsys)["redis-production"]["action"] == "copied"
     assert len(elasticache_manual(fleet)) == 1
 
 
@@ -837,7 +831,7 @@ def test_the_sweep_reports_a_guard_tag_it_does_not_understand(
     final_snapshot().lambda_handler(schedule(), context)
 
     # Then the value is reported, with what is accepted
-    decision = decisions(capsys)["my-dw-instance"]
+    decision = logged_decisions(capsys)["my-dw-instance"]
     assert (decision["action"], decision["reason"]) == ("kept", "invalid-tag")
     assert decision["detail"] == (
         "steward:final-snapshot='yes' is not understood; accepted: required; "
@@ -871,7 +865,7 @@ def test_a_cluster_with_an_unreadable_guard_tag_is_rescued_and_the_alert_names_t
 
     # Then the data is rescued, and both the decision and the alert say the value is not understood
     assert len(redshift_manual(fleet)) == 1
-    decision = decisions(capsys)["my-dw-instance"]
+    decision = logged_decisions(capsys)["my-dw-instance"]
     assert (decision["action"], decision["reason"]) == ("copied", "invalid-tag")
     problem = "steward:final-snapshot='true' is not understood; accepted: required"
     assert problem in decision["detail"]
@@ -909,7 +903,7 @@ def test_an_event_from_another_region_uses_the_state_table_of_the_functions_regi
     final_snapshot().lambda_handler(event, context)
 
     # Then the inventory is written to the StateTable in us-east-1
-    assert decisions(capsys)["dw-eu"]["reason"] == "guarded"
+    assert logged_decisions(capsys)["dw-eu"]["reason"] == "guarded"
     item = boto3.client("dynamodb", region_name=REGION).get_item(
         TableName="steward-state",
         Key={"pk": {"S": "cluster#redshift#eu-west-1#dw-eu"}, "sk": {"S": "inventory"}},

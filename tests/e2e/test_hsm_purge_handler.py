@@ -17,7 +17,7 @@ from steward.services.purge_state import PurgedBackup, PurgeRecord, PurgeState
 
 import fakeaws
 from sandbox.fleet import ACCOUNT, Fleet
-from tests.conftest import FakeContext, load_event
+from tests.conftest import FakeContext, load_event, logged_decisions
 
 HOME = "us-east-1"
 COPIES = "us-west-2"
@@ -342,7 +342,7 @@ def test_never_expires_does_not_protect_a_key_bearing_backup_and_is_reported(
 
     # Then it is deleted and its decision says it was pinned
     assert world.states()[pinned] == "PENDING_DELETION"
-    assert "NeverExpires=true" in _decisions(capsys)[pinned]["detail"]
+    assert "NeverExpires=true" in logged_decisions(capsys)[pinned]["detail"]
 
 
 def test_if_delete_backup_refuses_a_pinned_backup_steward_clears_the_pin_and_retries(
@@ -362,7 +362,7 @@ def test_if_delete_backup_refuses_a_pinned_backup_steward_clears_the_pin_and_ret
     # Then NeverExpires was cleared, the backup deleted, and the report says so
     backup = fleet.cloudhsm.describe_backups(Filters={"backupIds": [pinned]})["Backups"][0]
     assert (backup["BackupState"], backup["NeverExpires"]) == ("PENDING_DELETION", False)
-    assert _decisions(capsys)[pinned]["reason"] == "never-expires-cleared"
+    assert logged_decisions(capsys)[pinned]["reason"] == "never-expires-cleared"
 
 
 def test_a_throttled_delete_fails_the_invocation_after_the_rest_and_is_retried_on_the_next_check(
@@ -592,15 +592,6 @@ def test_an_unknown_purge_id_restores_nothing_and_says_so(world: PurgeWorld) -> 
     assert [n["reason"] for n in summary["notApplicable"]] == ["unknown-purge"]
 
 
-def _decisions(capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, Any]]:
-    records = {}
-    for line in capsys.readouterr().out.splitlines():
-        if line.startswith("{") and '"decision"' in line:
-            record = json.loads(line)["decision"]
-            records[record["resource_id"]] = record
-    return records
-
-
 # --- dry run against real purges ------------------------------------------------------------------
 
 
@@ -811,7 +802,7 @@ def test_a_held_backup_is_reported_as_kept_for_the_hold(
     world.invoke(key_removed(hsm, fleet.ago(2)))
 
     # Then its decision is kept, for the hold
-    decision = _decisions(capsys)[held]
+    decision = logged_decisions(capsys)[held]
     assert (decision["action"], decision["reason"]) == ("kept", "hold")
 
 
@@ -873,7 +864,7 @@ def test_a_purge_whose_record_cannot_be_read_fails_alone_and_the_others_advance(
     assert world.saved(readable).status == "done"
 
     # And the decision log went out, with the failure in it
-    decisions = _decisions(capsys)
+    decisions = logged_decisions(capsys)
     assert decisions[unreadable]["reason"] == "failed:AccessDeniedException"
     assert decisions[purged]["action"] == "deleted"
 
@@ -889,7 +880,7 @@ def test_a_kms_failure_while_recording_a_key_is_that_events_failure_and_is_logge
     # When its deletion is scheduled, Then the invocation fails with the decision logged
     with pytest.raises(PurgeFailed, match="AccessDeniedException"):
         world.invoke(_kms_event("kms-schedulekeydeletion.json", key_arn, world.fleet.ago(1)))
-    assert _decisions(capsys)[key_arn]["reason"] == "failed:AccessDeniedException"
+    assert logged_decisions(capsys)[key_arn]["reason"] == "failed:AccessDeniedException"
 
 
 def test_an_undo_whose_notification_fails_is_still_recorded_and_fails_the_invocation(

@@ -14,7 +14,7 @@ from steward.settings import SettingsError
 
 import fakeaws
 from sandbox.fleet import OTHER_ACCOUNT, Fleet
-from tests.conftest import FakeContext, load_event
+from tests.conftest import FakeContext, load_event, logged_decisions
 
 LIVE = {"DRY_RUN": "false", "DEFAULT_RETENTION_DAYS": "30", "MIN_KEEP": "1"}
 
@@ -36,18 +36,6 @@ def redshift_names(fleet: Fleet) -> set[str]:
 
 def hsm_states(fleet: Fleet) -> dict[str, str]:
     return {b["BackupId"]: b["BackupState"] for b in fleet.cloudhsm.describe_backups()["Backups"]}
-
-
-def decisions(capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, Any]]:
-    """The decision records the handler logged, by resource id."""
-    import json
-
-    records = {}
-    for line in capsys.readouterr().out.splitlines():
-        if line.startswith("{") and '"decision"' in line:
-            record = json.loads(line)["decision"]
-            records[record["resource_id"]] = record
-    return records
 
 
 @pytest.fixture
@@ -82,7 +70,7 @@ def test_dry_run_reports_what_would_be_deleted_and_deletes_nothing(
         "elasticache": {"kept": 1, "would-delete": 1},
         "redshift": {"kept": 1, "would-delete": 1},
     }
-    records = decisions(capsys)
+    records = logged_decisions(capsys)
     assert {k: records[k]["action"] for k in ("cache-a-old", "dw-old", old_backup)} == dict.fromkeys(
         ("cache-a-old", "dw-old", old_backup), "would-delete"
     )
@@ -114,7 +102,7 @@ def test_a_sweep_deletes_what_expired_and_keeps_everything_else_with_its_reason(
     # Then only the expired ones are gone, and every kept one says why
     assert elasticache_names(fleet) == {"cache-held", "cache-bad-tag", "cache-recent", automatic}
     assert redshift_names(fleet) == {"dw-shared", "dw-newest"}
-    records = decisions(capsys)
+    records = logged_decisions(capsys)
     assert {k: (v["action"], v["reason"]) for k, v in records.items()} == {
         "cache-expired": ("deleted", "expired"),
         "cache-held": ("kept", "hold"),
@@ -165,7 +153,7 @@ def test_a_cluster_keeps_its_newest_ready_hsm_backup_and_never_expires_backups(
         "READY",
         "CREATE_IN_PROGRESS",
     )
-    records = decisions(capsys)
+    records = logged_decisions(capsys)
     assert (records[newest]["reason"], records[pinned]["reason"], records[in_progress]["reason"]) == (
         "min-keep",
         "never-expires",
@@ -190,9 +178,9 @@ def test_replaying_the_same_event_deletes_nothing_more_and_decides_the_same(
     function = retention()
 
     first = function.lambda_handler(event, context)
-    first_records = decisions(capsys)
+    first_records = logged_decisions(capsys)
     second = function.lambda_handler(event, context)
-    second_records = decisions(capsys)
+    second_records = logged_decisions(capsys)
 
     assert first["counts"] == {"elasticache": {"deleted": 3, "kept": 1}}
     assert second["counts"] == {"elasticache": {"kept": 1}}
@@ -232,7 +220,7 @@ def test_a_failing_item_does_not_stop_the_sweep_and_fails_the_invocation_after_i
         retention().lambda_handler(schedule_now(), context)
 
     assert elasticache_names(fleet) == {"cache-200", "cache-1"}
-    records = decisions(capsys)
+    records = logged_decisions(capsys)
     assert (records["cache-200"]["action"], records["cache-200"]["reason"]) == (
         "kept",
         "failed:InvalidSnapshotState",
@@ -284,7 +272,7 @@ def test_the_sweep_stops_before_the_timeout_and_reports_what_is_left(
 
     assert summary["deferred"] >= 1
     assert elasticache_names(fleet) == {"cache-300", "cache-200", "cache-1"}
-    assert all(r["reason"] in ("deferred", "min-keep") for r in decisions(capsys).values())
+    assert all(r["reason"] in ("deferred", "min-keep") for r in logged_decisions(capsys).values())
 
 
 @pytest.mark.parametrize(

@@ -167,8 +167,6 @@ class _Run:
                 service=service,
                 region=region,
                 resource_id=resource_id,
-                source_cluster=None,
-                age_days=None,
                 action=action,
                 reason=reason,
                 detail=detail,

@@ -120,7 +120,6 @@ def _key_decision(region: str, key_arn: str, cluster: str | None, reason: str, d
         region=region,
         resource_id=key_arn,
         source_cluster=cluster,
-        age_days=None,
         action=Action.KEPT,
         reason=reason,
         detail=detail,

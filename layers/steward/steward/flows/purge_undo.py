@@ -177,7 +177,6 @@ def _decision(
         region=region,
         resource_id=resource_id,
         source_cluster=cluster,
-        age_days=None,
         action=action,
         reason=reason,
         detail=detail,
