@@ -14,9 +14,9 @@ import fakeaws
 from sandbox.demo import DECISION_COLUMNS, sample_event, table
 from sandbox.fleet import ACCOUNT, Fleet
 from sandbox.lambda_runtime import Invocation, LambdaContext, invoke
+from sandbox.stack import stack_resources
 
 REGION = "us-east-1"
-TABLE = "steward-demo-state"
 STEWARD_ROLE = "arn:aws:iam::123456789012:role/steward-FinalSnapshotFunctionRole-1A2B3C4D5E6F"
 CONTEXT = LambdaContext(
     function_name="steward-FinalSnapshotFunction",
@@ -37,38 +37,13 @@ def _tags(*pairs: tuple[str, str]) -> list[dict[str, str]]:
 
 
 def _environment() -> tuple[dict[str, str], Any, str]:
-    """The StateTable and AlertsTopic the template creates, and a queue that shows the alerts."""
-    dynamodb = boto3.client("dynamodb", region_name=REGION)
-    if TABLE in dynamodb.list_tables()["TableNames"]:  # the StateTable is shared with the key-purge demo
-        return _topic_and_queue()
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return _topic_and_queue()
-
-
-def _topic_and_queue() -> tuple[dict[str, str], Any, str]:
+    """The stack's StateTable and alerts topic, and a queue subscribed to the topic that shows the alerts."""
+    env = stack_resources(REGION)
     sns, sqs = boto3.client("sns", region_name=REGION), boto3.client("sqs", region_name=REGION)
-    topic = sns.create_topic(Name="steward-demo-alerts")["TopicArn"]
     queue = sqs.create_queue(QueueName="steward-demo-final-snapshot-alerts")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
-    env = {
-        "POWERTOOLS_SERVICE_NAME": "steward",
-        "POWERTOOLS_METRICS_NAMESPACE": "Steward",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "STATE_TABLE": TABLE,
-        "NOTIFICATIONS_TOPIC_ARN": topic,
-        "STEWARD_ROLE_ARNS": STEWARD_ROLE,
-        "FINAL_SNAPSHOT_RETENTION_DAYS": "-1",
-    }
-    return env, sqs, queue
+    sns.subscribe(TopicArn=env["NOTIFICATIONS_TOPIC_ARN"], Protocol="sqs", Endpoint=arn)
+    return {**env, "STEWARD_ROLE_ARNS": STEWARD_ROLE}, sqs, queue
 
 
 def _seed(fleet: Fleet) -> None:

@@ -12,16 +12,14 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
-
 import fakeaws
 from sandbox.demo import sample_event, table
 from sandbox.fleet import ACCOUNT, Fleet
 from sandbox.lambda_runtime import Invocation, invoke
+from sandbox.stack import stack_resources
 
 HOME = "us-east-1"
 COPIES = "us-west-2"
-TABLE = "steward-demo-state"
 COLUMNS = [
     ("region", "REGION", 9),
     ("resource_id", "BACKUP / CLUSTER", 22),
@@ -76,28 +74,7 @@ def keypurge_demo() -> None:
 
 
 def _environment() -> dict[str, str]:
-    dynamodb = boto3.client("dynamodb", region_name=HOME)
-    dynamodb.create_table(
-        TableName=TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-    )
-    topic = boto3.client("sns", region_name=HOME).create_topic(Name="steward-demo-alerts")["TopicArn"]
-    return {
-        "POWERTOOLS_SERVICE_NAME": "steward",
-        "POWERTOOLS_METRICS_NAMESPACE": "Steward",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "DRY_RUN": "false",
-        "STATE_TABLE": TABLE,
-        "NOTIFICATIONS_TOPIC_ARN": topic,
-        "COPY_REGIONS": COPIES,
-        "MAX_WAIT_HOURS": "48",
-        "AWS_REGION": HOME,
-    }
+    return {**stack_resources(HOME), "DRY_RUN": "false", "COPY_REGIONS": COPIES, "MAX_WAIT_HOURS": "48"}
 
 
 def _seed(fleet: Fleet) -> dict[str, str]:
