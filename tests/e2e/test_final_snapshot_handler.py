@@ -110,6 +110,15 @@ def delete_event(name: str, **parameters: Any) -> dict[str, Any]:
     return event
 
 
+def guarded_redis_deleted_directly(fleet: Fleet) -> dict[str, Any]:
+    """my-redis (steward:final-snapshot=required, one automatic snapshot) deleted without a final
+    snapshot; returns the CloudTrail event of that delete."""
+    fleet.redis_cluster("my-redis", tags={"steward:final-snapshot": "required"})
+    fleet.elasticache_automatic_snapshot("my-redis", age_days=0.3)
+    fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
+    return delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId="my-redis")
+
+
 def group_arn(group_id: str) -> str:
     return f"arn:aws:elasticache:{REGION}:{ACCOUNT}:replicationgroup:{group_id}"
 
@@ -460,10 +469,7 @@ def test_a_replayed_delete_event_does_not_copy_twice(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # Given a guarded cluster already rescued once for this event
-    fleet.redis_cluster("my-redis", tags={"steward:final-snapshot": "required"})
-    fleet.elasticache_automatic_snapshot("my-redis", age_days=0.3)
-    fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
-    event = delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId="my-redis")
+    event = guarded_redis_deleted_directly(fleet)
     function = final_snapshot()
     function.lambda_handler(event, context)
 
@@ -688,10 +694,7 @@ def test_an_elasticache_rescue_copy_that_cannot_be_tagged_stays_copied(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # Given a guarded cache cluster deleted directly, and ElastiCache refusing to tag the copy once
-    fleet.redis_cluster("my-redis", tags={"steward:final-snapshot": "required"})
-    fleet.elasticache_automatic_snapshot("my-redis", age_days=0.3)
-    fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
-    event = delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId="my-redis")
+    event = guarded_redis_deleted_directly(fleet)
     fakeaws.faults.inject("elasticache", "AddTagsToResource", "InvalidARN", times=1)
     function = final_snapshot()
 
@@ -766,10 +769,7 @@ def test_an_automatic_snapshot_that_cannot_be_copied_releases_the_claim_for_a_re
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # Given a guarded cache cluster deleted directly, and ElastiCache refusing the copy
-    fleet.redis_cluster("my-redis", tags={"steward:final-snapshot": "required"})
-    fleet.elasticache_automatic_snapshot("my-redis", age_days=0.3)
-    fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
-    event = delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId="my-redis")
+    event = guarded_redis_deleted_directly(fleet)
     fakeaws.faults.inject("elasticache", "CopySnapshot", "SnapshotFeatureNotSupportedFault", times=1)
     function = final_snapshot()
 
