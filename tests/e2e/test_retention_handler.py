@@ -38,6 +38,13 @@ def hsm_states(fleet: Fleet) -> dict[str, str]:
     return {b["BackupId"]: b["BackupState"] for b in fleet.cloudhsm.describe_backups()["Backups"]}
 
 
+def one_expired_one_recent(fleet: Fleet) -> None:
+    """cache-a with cache-old (100 days, expired under a 30-day default) and cache-new (1 day)."""
+    cache = fleet.redis_cluster("cache-a")
+    fleet.elasticache_snapshot(cache, "cache-old", age_days=100)
+    fleet.elasticache_snapshot(cache, "cache-new", age_days=1)
+
+
 @pytest.fixture
 def retention(handler: Callable[..., ModuleType]) -> Callable[..., ModuleType]:
     return lambda **env: handler("retention", **{**LIVE, **env})
@@ -248,9 +255,7 @@ def test_a_rerun_after_a_partial_failure_converges(
 def test_throttling_is_absorbed_by_the_retry_mode(
     fleet: Fleet, retention: Callable[..., ModuleType], context: FakeContext
 ) -> None:
-    cache = fleet.redis_cluster("cache-a")
-    fleet.elasticache_snapshot(cache, "cache-old", age_days=100)
-    fleet.elasticache_snapshot(cache, "cache-new", age_days=1)
+    one_expired_one_recent(fleet)
     fakeaws.faults.inject("elasticache", "DeleteSnapshot", "Throttling", times=2)
 
     summary = retention().lambda_handler(schedule_now(), context)
@@ -291,9 +296,7 @@ def test_an_unexpected_event_is_refused_with_a_clear_error_and_changes_nothing(
     mutate: Callable[[dict[str, Any]], object],
     message: str,
 ) -> None:
-    cache = fleet.redis_cluster("cache-a")
-    fleet.elasticache_snapshot(cache, "cache-old", age_days=100)
-    fleet.elasticache_snapshot(cache, "cache-new", age_days=1)
+    one_expired_one_recent(fleet)
     event = schedule_now()
     mutate(event)
 
@@ -327,9 +330,7 @@ def test_metrics_per_service_and_action_go_out_as_emf(
 ) -> None:
     import json
 
-    cache = fleet.redis_cluster("cache-a")
-    fleet.elasticache_snapshot(cache, "cache-old", age_days=100)
-    fleet.elasticache_snapshot(cache, "cache-new", age_days=1)
+    one_expired_one_recent(fleet)
 
     retention().lambda_handler(schedule_now(), context)
 

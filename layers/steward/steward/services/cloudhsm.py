@@ -37,6 +37,12 @@ def describe_backups(cloudhsm: CloudHSMV2Client, filters: dict[str, list[str]]) 
         yield from page.get("Backups", [])
 
 
+def describe_clusters(cloudhsm: CloudHSMV2Client) -> Iterator[ClusterTypeDef]:
+    """Every cluster of the region, all pages."""
+    for page in cloudhsm.get_paginator("describe_clusters").paginate(PaginationConfig={"PageSize": 50}):
+        yield from page.get("Clusters", [])
+
+
 class CloudHsmBackups:
     service = Service.CLOUDHSM
     batch_size = 1
@@ -49,14 +55,10 @@ class CloudHsmBackups:
     def list_backups(self) -> list[Backup]:
         cluster_tags = {
             cluster["ClusterId"]: tags_from_list(cluster.get("TagList"))
-            for page in self._cloudhsm.get_paginator("describe_clusters").paginate(
-                PaginationConfig={"PageSize": 50}
-            )
-            for cluster in page.get("Clusters", [])
+            for cluster in describe_clusters(self._cloudhsm)
         }
         return [
-            self._backup(b, cluster_tags)
-            for b in describe_backups(self._cloudhsm, {"states": LISTED_STATES})
+            self._backup(b, cluster_tags) for b in describe_backups(self._cloudhsm, {"states": LISTED_STATES})
         ]
 
     def delete(self, backups: Sequence[Backup]) -> list[DeleteOutcome]:
@@ -131,10 +133,7 @@ class CloudHsmPurgeTarget:
         return found
 
     def clusters(self) -> list[HsmCluster]:
-        pages = self._cloudhsm.get_paginator("describe_clusters").paginate(
-            PaginationConfig={"PageSize": 50}
-        )
-        return [self._hsm_cluster(c) for page in pages for c in page.get("Clusters", [])]
+        return [self._hsm_cluster(c) for c in describe_clusters(self._cloudhsm)]
 
     def delete(self, backup: HsmBackup) -> PurgeDelete:
         """DeleteBackup; a backup already pending deletion counts as done.
