@@ -5,6 +5,7 @@ moto's backend models and Response classes in place (the URL maps bind those cla
 patches apply to both the decorator and the HTTP server). One module per service:
 
 * :mod:`fakeaws.elasticache` - snapshots (NodeSnapshots, paging, copy, final snapshots, states)
+* :mod:`fakeaws.elasticache_serverless` - serverless caches and their snapshots, tags, deletion
 * :mod:`fakeaws.redshift` - snapshot retention/sharing, batch delete, copy, paging, DeleteCluster
 * :mod:`fakeaws.cloudhsm` - backup lifecycle (delete/restore/copy/modify), real ids
 * :mod:`fakeaws.kms` - CloudHSM custom key stores and keys created in them
@@ -17,9 +18,17 @@ from __future__ import annotations
 
 import threading
 
-from . import cloudhsm, elasticache, faults, kms, redshift
+from . import cloudhsm, elasticache, elasticache_serverless, faults, kms, redshift
 
-__all__ = ["cloudhsm", "elasticache", "faults", "install", "kms", "redshift"]
+__all__ = [
+    "cloudhsm",
+    "elasticache",
+    "elasticache_serverless",
+    "faults",
+    "install",
+    "kms",
+    "redshift",
+]
 
 _lock = threading.Lock()
 _installed: list[bool] = []
@@ -30,6 +39,7 @@ def install() -> None:
     with _lock:
         if _installed:
             return
-        for module in (elasticache, redshift, cloudhsm, kms, faults):
+        # elasticache_serverless chains onto elasticache's GetResources listing, so it comes after it
+        for module in (elasticache, elasticache_serverless, redshift, cloudhsm, kms, faults):
             module.install()
         _installed.append(True)
