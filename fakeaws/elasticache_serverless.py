@@ -207,7 +207,9 @@ class ServerlessCacheSnapshot:
         self.status = "available"
         self.create_time = created
         self.expiry_time: datetime | None = None
-        self.retention_days = cache.snapshot_retention_limit if snapshot_type == "automated" else None
+        self.retention_days = (
+            cache.snapshot_retention_limit if snapshot_type == "automated" else None
+        )
         self._set_expiry()
         self.bytes_used_for_cache = BYTES_USED_FOR_CACHE
         self.serverless_cache_configuration = {
@@ -381,7 +383,9 @@ def _serverless_resource(backend: ElastiCacheBackend, arn: str) -> bool:
     else:
         snapshot = _snapshots(backend).get(parts[6])
         if snapshot is None or snapshot.arn != arn:
-            raise ServerlessCacheSnapshotNotFound(f"Serverless cache snapshot {parts[6]} not found.")
+            raise ServerlessCacheSnapshotNotFound(
+                f"Serverless cache snapshot {parts[6]} not found."
+            )
     return True
 
 
@@ -458,7 +462,9 @@ class ServerlessBackendExtension(ElastiCacheBackend):
             key=lambda c: c.serverless_cache_name,
             token=next_token,
             limit=limit,
-            invalid_token=lambda: InvalidParameterValueException(f"Invalid NextToken: {next_token}"),
+            invalid_token=lambda: InvalidParameterValueException(
+                f"Invalid NextToken: {next_token}"
+            ),
         )
 
     def modify_serverless_cache(
@@ -510,7 +516,12 @@ class ServerlessBackendExtension(ElastiCacheBackend):
         )
         _require_available_cache(cache)
         snapshot = ServerlessCacheSnapshot(
-            self, name=name, cache=cache, snapshot_type="manual", kms_key_id=kms_key_id, created=now()
+            self,
+            name=name,
+            cache=cache,
+            snapshot_type="manual",
+            kms_key_id=kms_key_id,
+            created=now(),
         )
         _tag(self, snapshot.arn, tags)
         _snapshots(self)[name] = snapshot
@@ -538,7 +549,9 @@ class ServerlessBackendExtension(ElastiCacheBackend):
         if serverless_cache_name:
             wanted = serverless_cache_name.lower()
             if wanted not in _caches(self) and not any(s.cache_name == wanted for s in snapshots):
-                raise ServerlessCacheNotFound(f"Serverless cache {serverless_cache_name} not found.")
+                raise ServerlessCacheNotFound(
+                    f"Serverless cache {serverless_cache_name} not found."
+                )
             snapshots = [s for s in snapshots if s.cache_name == wanted]
         if snapshot_type:
             snapshots = [s for s in snapshots if s.snapshot_type == snapshot_type]
@@ -547,7 +560,9 @@ class ServerlessBackendExtension(ElastiCacheBackend):
             key=lambda s: s.serverless_cache_snapshot_name,
             token=next_token,
             limit=limit,
-            invalid_token=lambda: InvalidParameterValueException(f"Invalid NextToken: {next_token}"),
+            invalid_token=lambda: InvalidParameterValueException(
+                f"Invalid NextToken: {next_token}"
+            ),
         )
 
     def delete_serverless_cache_snapshot(
