@@ -58,3 +58,15 @@ def test_elasticache_describe_snapshots_pages_over_http(endpoint: str) -> None:
         ec.create_snapshot(CacheClusterId="redis-http", SnapshotName=f"http-{i:02d}")
     pages = list(ec.get_paginator("describe_snapshots").paginate(PaginationConfig={"PageSize": 20}))
     assert [len(p["Snapshots"]) for p in pages] == [20, 5]
+
+
+def test_elasticache_serverless_final_snapshot_over_http(endpoint: str) -> None:
+    ec = client("elasticache", endpoint)
+    ec.create_serverless_cache(ServerlessCacheName="sessions-http", Engine="valkey")
+    ec.delete_serverless_cache(ServerlessCacheName="sessions-http", FinalSnapshotName="final-http")
+    [final] = ec.describe_serverless_cache_snapshots(ServerlessCacheSnapshotName="final-http")[
+        "ServerlessCacheSnapshots"
+    ]
+    assert final["SnapshotType"] == "manual"
+    [cache] = ec.describe_serverless_caches(ServerlessCacheName="sessions-http")["ServerlessCaches"]
+    assert cache["Status"] == "deleting"
