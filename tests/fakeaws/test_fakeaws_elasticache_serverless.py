@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from botocore import xform_name
 from botocore.exceptions import ClientError
 from conftest import ACCOUNT, OTHER_REGION, REGION
 
 from fakeaws import elasticache_serverless as fs
 
 CACHE_ARN = f"arn:aws:elasticache:{REGION}:{ACCOUNT}:serverlesscache:sessions"
+EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 
 def cache(ec: Any, name: str = "sessions", engine: str = "valkey", **kwargs: Any) -> str:
@@ -478,3 +482,54 @@ def test_tagging_api_lists_serverless_caches_and_snapshots_by_their_types(ec: An
     ] == [["serverlesscachesnapshot", "s1"]]
     assert len(arns(ResourceTypeFilters=["elasticache"])) == 3
     assert arns(TagFilters=[{"Key": "steward:delete-after"}]) == [CACHE_ARN]
+
+
+# --------------------------------------------------------------------------- sample events
+
+
+def api_names(value: Any) -> Any:
+    """CloudTrail writes member names with the first letter lower-cased; undo that."""
+    if isinstance(value, dict):
+        return {key[0].upper() + key[1:]: api_names(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [api_names(item) for item in value]
+    return value
+
+
+def replay(ec: Any, sample: str) -> dict[str, Any]:
+    """Make the call a sample CloudTrail event records, with its own request parameters."""
+    detail = json.loads((EVENTS / f"{sample}.json").read_text())["detail"]
+    call = getattr(ec, xform_name(detail["eventName"]))
+    result: dict[str, Any] = call(**api_names(detail["requestParameters"]))
+    return result
+
+
+@pytest.mark.parametrize(
+    "sample",
+    ["elasticache-deleteserverlesscache-no-final", "elasticache-deleteserverlesscache-with-final"],
+)
+def test_delete_samples_record_a_serverless_cache_in_the_response_shape(
+    ec: Any, sample: str
+) -> None:
+    detail = json.loads((EVENTS / f"{sample}.json").read_text())["detail"]
+    members = ec.meta.service_model.shape_for("ServerlessCache").members
+    assert set(api_names(detail["responseElements"])) <= set(members)
+
+
+def test_delete_samples_replay_against_the_fake(ec: Any) -> None:
+    cache(ec, "sessions-cache")
+    replay(ec, "elasticache-deleteserverlesscache-with-final")
+    assert names(ec) == ["sessions-cache-before-decommission"]
+    assert describe(ec, "sessions-cache")["Status"] == "deleting"
+    fs.complete_deletions(ACCOUNT, REGION)
+    cache(ec, "sessions-cache")
+
+    replay(ec, "elasticache-deleteserverlesscache-no-final")
+
+    assert names(ec) == ["sessions-cache-before-decommission"]
+
+
+def test_tag_sample_replays_against_the_fake(ec: Any) -> None:
+    cache(ec, "sessions-cache", Tags=[{"Key": "team", "Value": "web"}])
+    tags = replay(ec, "elasticache-addtags-serverless-delete-after")["TagList"]
+    assert {"Key": "steward:delete-after", "Value": "2026-11-22"} in tags
