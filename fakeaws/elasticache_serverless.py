@@ -50,7 +50,8 @@ User Guide pages named in brackets):
   ``serverlesscache`` / ``serverlesscachesnapshot``).
 * Tags: ListTagsForResource / AddTagsToResource / RemoveTagsFromResource resolve these ARNs
   (``ServerlessCacheNotFoundFault`` / ``ServerlessCacheSnapshotNotFoundFault`` for unknown ones,
-  50-tag quota); AddTagsToResource / RemoveTagsFromResource now answer ``TagList`` as the model
+  50-tag quota ``TagQuotaPerResourceExceeded``, ``TagNotFound`` when removing a key the resource
+  does not have); AddTagsToResource / RemoveTagsFromResource now answer ``TagList`` as the model
   says (for every ElastiCache ARN). Tags go when the resource goes.
 * Resource Groups Tagging API GetResources: types ``elasticache:serverlesscache`` and
   ``elasticache:serverlesscachesnapshot`` (the ARN resource types), untagged resources included
@@ -138,6 +139,10 @@ class InvalidServerlessCacheSnapshotState(ServiceException):
 
 class TagQuotaPerResourceExceeded(ServiceException):
     code = "TagQuotaPerResourceExceeded"
+
+
+class TagNotFound(ServiceException):
+    code = "TagNotFound"
 
 
 # --------------------------------------------------------------------------- models
@@ -635,7 +640,10 @@ class ServerlessBackendExtension(ElastiCacheBackend):
         original(ElastiCacheBackend, "add_tags_to_resource")(self, arn, tags)
 
     def remove_tags_from_resource(self, arn: str, tags: list[str]) -> None:
-        _serverless_resource(self, arn)
+        if _serverless_resource(self, arn):
+            missing = set(tags) - set(self.tagging_service.get_tag_dict_for_resource(arn))
+            if missing:
+                raise TagNotFound(f"Tag(s) {', '.join(sorted(missing))} not found on {arn}.")
         original(ElastiCacheBackend, "remove_tags_from_resource")(self, arn, tags)
 
     def iter_tagged_resources(self) -> Iterator[TaggedResource]:

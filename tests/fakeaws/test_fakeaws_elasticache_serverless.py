@@ -447,6 +447,16 @@ def test_tagging_unknown_serverless_resources_is_not_found(ec: Any) -> None:
         ec.add_tags_to_resource(ResourceName=snapshot_arn, Tags=[{"Key": "k", "Value": "v"}])
 
 
+def test_removing_a_tag_the_serverless_cache_lacks_is_tag_not_found(ec: Any) -> None:
+    cache(ec, Tags=[{"Key": "team", "Value": "payments"}])
+    with pytest.raises(ec.exceptions.TagNotFoundFault) as exc:
+        ec.remove_tags_from_resource(ResourceName=CACHE_ARN, TagKeys=["team", "absent"])
+    assert error(exc) == ("TagNotFound", 404)
+    assert ec.list_tags_for_resource(ResourceName=CACHE_ARN)["TagList"] == [
+        {"Key": "team", "Value": "payments"}
+    ]
+
+
 def test_more_than_50_tags_is_tag_quota_exceeded(ec: Any) -> None:
     cache(ec, Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(50)])
     with pytest.raises(ec.exceptions.TagQuotaPerResourceExceeded):
