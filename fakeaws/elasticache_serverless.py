@@ -10,7 +10,8 @@ User Guide pages named in brackets):
   up to 50 tags (``TagQuotaPerResourceExceeded``). The response says ``creating`` [User Guide
   create-serverless-cache: "the value of the Status field is set to CREATING"]; states are the
   lower-case ``creating|available|modifying|deleting|create-failed`` (the model lists them in
-  capitals; the SDK waiters and Terraform's provider compare lower-case values).
+  capitals; the API Reference's snapshot example and Terraform's AWS provider, which waits on
+  serverless cache states, use lower case).
 * DescribeServerlessCaches [API_DescribeServerlessCaches]: ``ServerlessCacheName`` filter
   (``ServerlessCacheNotFoundFault``), ``MaxResults`` (default 50, at least 1) / opaque ``NextToken``.
 * ModifyServerlessCache [API_ModifyServerlessCache]: Description, CacheUsageLimits,
@@ -67,7 +68,10 @@ Simplified:
   and user groups are recorded, not checked; engine versions and endpoints are illustrative.
 * Automatic snapshot names follow the node-based form ``automatic.<cache>-YYYY-MM-DD-HH-MM``
   (the serverless form is unverified). Export writes no object to the bucket.
-* Tagging calls check that the resource exists, not its state.
+* Tagging calls check that the resource exists, not its state. DescribeServerlessCaches has no
+  documented maximum MaxResults, so none is enforced.
+* The fake's own :func:`complete_deletions` finishes serverless deletions only
+  (:func:`fakeaws.elasticache.complete_deletions` does clusters and replication groups).
 """
 
 from __future__ import annotations
