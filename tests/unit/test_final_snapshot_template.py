@@ -39,9 +39,10 @@ def test_its_defaults_are_hourly_and_keep_final_snapshots_forever(template: dict
 def test_the_deny_policy_covers_every_direct_delete_of_a_guarded_cluster_except_stewards(
     template: dict[str, Any],  # noqa: F811
 ) -> None:
-    [statement] = template["Resources"]["DenyDirectClusterDeletesPolicy"]["Properties"]["PolicyDocument"][
+    statements = template["Resources"]["DenyDirectClusterDeletesPolicy"]["Properties"]["PolicyDocument"][
         "Statement"
     ]
+    [statement] = [s for s in statements if s["Sid"] == "DeleteGuardedClustersOnlyThroughSteward"]
     assert statement["Effect"] == "Deny"
     assert set(statement["Action"]) == {
         "redshift:DeleteCluster",

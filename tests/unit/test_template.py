@@ -61,10 +61,9 @@ def test_dry_run_is_the_default(template: dict[str, Any]) -> None:
 
 def test_the_retention_function_runs_on_a_schedule_parameter(template: dict[str, Any]) -> None:
     events = template["Resources"]["RetentionFunction"]["Properties"]["Events"]
-    assert events["Sweep"] == {
-        "Type": "Schedule",
-        "Properties": {"Schedule": "Ref:'RetentionSchedule'", "Description": "Steward retention sweep"},
-    }
+    assert events["Sweep"]["Type"] == "Schedule"
+    assert events["Sweep"]["Properties"]["Schedule"] == "Ref:'RetentionSchedule'"
+    assert events["Sweep"]["Properties"]["Description"] == "Steward retention sweep"
     assert template["Parameters"]["RetentionSchedule"]["Default"] == "rate(1 day)"
 
 
