@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
-from samtranslator.yaml_helper import yaml_parse  # type: ignore[attr-defined]
+
+# samtranslator ships no type information.
+from samtranslator.parser.parser import Parser  # type: ignore[import-untyped]
+from samtranslator.translator.translator import Translator  # type: ignore[import-untyped]
+from samtranslator.yaml_helper import yaml_parse  # type: ignore[import-untyped]
 
 # The transform resolves AWS::Region and AWS::Partition from a session; no credentials needed.
 REGION = "us-west-2"
