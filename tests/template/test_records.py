@@ -49,7 +49,8 @@ def test_eventbridge_may_send_dead_letters_to_the_encrypted_queue(stack: Stack) 
     [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "events.amazonaws.com"}
     assert statement["Action"] == "sqs:SendMessage"
-    assert statement["Condition"]["ArnLike"]["aws:SourceArn"]
+    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
+    assert statement["Condition"]["ArnLike"] == {"aws:SourceArn": f"arn:aws:events:{REGION}:{ACCOUNT}:rule/*"}
     key = stack.resources["StewardKey"]["Properties"]["KeyPolicy"]["Statement"]
     assert any(s["Principal"] == {"Service": "events.amazonaws.com"} for s in key)
     assert stack.resources["FailedInvocationsQueue"]["Properties"]["KmsMasterKeyId"] == "<StewardKey>"
