@@ -45,7 +45,7 @@ def invoke(
     function: str, event: dict[str, Any], env: dict[str, str], context: LambdaContext | None = None
 ) -> Invocation:
     """Cold-start `functions/<function>/app.py` with `env`, call its handler, collect its logs."""
-    from steward.observability import logger
+    from steward.machinery.observability import logger
 
     os.environ.update(env)
     module = importlib.reload(importlib.import_module(f"functions.{function}.app"))

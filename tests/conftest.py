@@ -64,7 +64,7 @@ class _CurrentStdout:
 
 
 def _log_to_current_stdout() -> None:
-    from steward.observability import logger
+    from steward.machinery.observability import logger
 
     logger.registered_handler.setStream(_CurrentStdout())  # type: ignore[attr-defined]
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from steward.flows import final_snapshot
-from steward.observability import logger, metrics, tracer
-from steward.settings import FinalSnapshotSettings, load
+from steward.machinery.observability import logger, metrics, tracer
+from steward.machinery.settings import FinalSnapshotSettings, load
 
 # Validated at cold start: a bad environment fails here, before anything is read or deleted.
 SETTINGS = load(FinalSnapshotSettings)

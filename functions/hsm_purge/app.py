@@ -11,8 +11,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from steward.flows import key_purge
-from steward.observability import logger, metrics, tracer
-from steward.settings import KeyPurgeSettings, load
+from steward.machinery.observability import logger, metrics, tracer
+from steward.machinery.settings import KeyPurgeSettings, load
 
 # Validated at cold start: a bad environment fails here, before anything is read or deleted.
 SETTINGS = load(KeyPurgeSettings)

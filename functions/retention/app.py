@@ -7,8 +7,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from steward.events.schedule import parse_schedule
 from steward.flows import retention
-from steward.observability import logger, metrics, tracer
-from steward.settings import RetentionSettings, load
+from steward.machinery.observability import logger, metrics, tracer
+from steward.machinery.settings import RetentionSettings, load
 
 # Validated at cold start: a bad environment fails here, before anything is listed or deleted.
 SETTINGS = load(RetentionSettings)

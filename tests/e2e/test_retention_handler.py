@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from steward.events.validation import InvalidEvent
 from steward.flows.retention import SweepFailed
-from steward.settings import SettingsError
+from steward.machinery.settings import SettingsError
 
 import fakeaws
 from sandbox.fleet import OTHER_ACCOUNT, Fleet

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from steward.policy.key_purge import Go, HsmBackup, PurgeRules, PurgeTarget, Step, plan_key_purge
+from steward.policy.key_purge import Go, PurgeRules, PurgeTarget, Step, plan_key_purge
+from steward.vocabulary.hsm import HsmBackup
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 CLUSTERS = ["cluster-aaaaaaaaaaa", "cluster-bbbbbbbbbbb"]

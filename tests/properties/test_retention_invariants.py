@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from steward.backups import Backup
 from steward.policy.retention import RetentionRules, plan_retention
-from steward.report import Service
+from steward.vocabulary.backups import Backup
+from steward.vocabulary.service import Service
 
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-from steward import cli
 from steward.events.key_removal import KeyRemoval, parse_key_event
+from steward.machinery import cli
 
 
 def test_key_removed_dry_print_shows_an_event_the_function_accepts(

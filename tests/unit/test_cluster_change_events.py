@@ -19,8 +19,8 @@ from steward.events.cluster_changes import (
     is_stewards_own,
     parse_cluster_event,
 )
-from steward.report import Service
-from steward.tags import DELETE_AFTER
+from steward.vocabulary.service import Service
+from steward.vocabulary.tags import DELETE_AFTER
 
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
 STEWARD_ROLE = "arn:aws:iam::123456789012:role/steward-FinalSnapshotFunctionRole-1A2B3C4D5E6F"

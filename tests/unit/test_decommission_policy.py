@@ -8,14 +8,9 @@ from typing import get_args
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from steward.naming import ResourceKind
-from steward.policy.decommission import (
-    Action,
-    DecommissionPlan,
-    decide_decommission,
-    parse_delete_after,
-)
-from steward.tags import (
+from steward.policy.decommission import Action, DecommissionPlan, decide_decommission, parse_delete_after
+from steward.vocabulary.naming import ResourceKind
+from steward.vocabulary.tags import (
     DELETE_AFTER,
     HOLD,
     RETENTION_DAYS,

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from steward.tags import read_retention_days
+from steward.vocabulary.tags import read_retention_days
 
 from tests.unit.test_template import template  # noqa: F401  (the module-scoped fixture)
 

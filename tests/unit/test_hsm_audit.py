@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from steward.events.key_removal import InvalidEvent, KeyRemoval, NotApplicable, parse_key_event
-from steward.hsm_audit import (
+from steward.events.hsm_audit_log.audit_log import (
     AuditLogFormatError,
     CertificateAuditEntry,
     HsmAuditEntry,
@@ -26,6 +25,7 @@ from steward.hsm_audit import (
     cluster_id_from_log_group,
     parse_audit_message,
 )
+from steward.events.key_removal import InvalidEvent, KeyRemoval, NotApplicable, parse_key_event
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 REGION = "us-west-2"

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from steward.policy.key_purge import (
-    Go,
-    HsmBackup,
-    HsmCluster,
-    PurgeRules,
-    PurgeTarget,
-    Step,
-    plan_key_purge,
-)
+from steward.policy.key_purge import Go, PurgeRules, PurgeTarget, Step, plan_key_purge
+from steward.vocabulary.hsm import HsmBackup, HsmCluster
 
 REMOVED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 CLUSTER = "cluster-likphkxygsn"

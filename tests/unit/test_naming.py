@@ -10,7 +10,7 @@ from typing import get_args
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from steward.naming import (
+from steward.vocabulary.naming import (
     MAX_SNAPSHOT_NAME_LENGTH,
     SnapshotService,
     cluster_label,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from steward.clusters import AutomaticSnapshot
 from steward.events.cluster_changes import parse_cluster_event
 from steward.policy.rescue import (
     copy_retention_days,
@@ -17,6 +16,7 @@ from steward.policy.rescue import (
     requires_final_snapshot,
     snapshot_tags,
 )
+from steward.vocabulary.clusters import AutomaticSnapshot
 
 from tests.conftest import load_event
 

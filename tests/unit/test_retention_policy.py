@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from steward.backups import Backup
 from steward.policy.retention import RetentionRules, plan_retention
-from steward.report import Service
-from steward.tags import read_retention_days
+from steward.vocabulary.backups import Backup
+from steward.vocabulary.service import Service
+from steward.vocabulary.tags import read_retention_days
 
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
 RULES = RetentionRules(default_retention_days=30, min_keep=0, revoke_shares=False)

@@ -21,8 +21,8 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from steward.events.validation import InvalidField
-from steward.naming import ResourceKind
-from steward.report import Service
+from steward.vocabulary.naming import ResourceKind
+from steward.vocabulary.service import Service
 
 API_CALL: Final = "AWS API Call via CloudTrail"
 

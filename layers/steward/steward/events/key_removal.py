@@ -37,8 +37,7 @@ from pydantic import (
     model_validator,
 )
 
-from steward.events.validation import InvalidField
-from steward.hsm_audit import (
+from steward.events.hsm_audit_log.audit_log import (
     AWS_CLUSTER_ID_PATTERN,
     CLUSTER_ID_PATTERN,
     AuditLogFormatError,
@@ -48,6 +47,7 @@ from steward.hsm_audit import (
     describe_removal,
     parse_audit_message,
 )
+from steward.events.validation import InvalidField
 
 Trigger = Literal["kms-delete-key", "kms-cmk-deletion", "hsm-audit-log", "operator"]
 

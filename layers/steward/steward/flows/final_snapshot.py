@@ -18,28 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
 
-from steward.clusters import (
-    AutomaticSnapshot,
-    Cluster,
-    ClusterBusy,
-    ClusterGone,
-    ClusterProblem,
-    NoSnapshotSupport,
-    SnapshotNames,
-    SnapshotNameTaken,
-    SnapshotQuotaReached,
-)
-from steward.events.cluster_changes import (
-    ClusterDeleted,
-    ClusterTagged,
-    NotApplicable,
-    parse_cluster_event,
-)
+from steward.events.cluster_changes import ClusterDeleted, ClusterTagged, NotApplicable, parse_cluster_event
 from steward.events.schedule import ScheduledEvent, parse_schedule
 from steward.events.validation import InvalidEvent
 from steward.flows.retention import SweepFailed
-from steward.naming import SNAPSHOT_SERVICE, ResourceKind, final_snapshot_name, rescue_snapshot_name
-from steward.observability import logger
+from steward.machinery.observability import logger
+from steward.machinery.report import Action, Decision, failed_items, publish, summarise
+from steward.machinery.settings import FinalSnapshotSettings
 from steward.policy.decommission import Action as PlanAction
 from steward.policy.decommission import decide_decommission
 from steward.policy.rescue import (
@@ -53,14 +38,30 @@ from steward.policy.rescue import (
     requires_final_snapshot,
     snapshot_tags,
 )
-from steward.report import Action, Decision, Service, failed_items, publish, summarise
 from steward.services.clients import AwsError, error_code
 from steward.services.cluster_state import ClusterState, RescueStatus, cluster_key, snapshot_key
 from steward.services.elasticache_clusters import ElastiCacheClusters
 from steward.services.notifications import Notifications
 from steward.services.redshift_clusters import RedshiftClusters
-from steward.settings import FinalSnapshotSettings
-from steward.tags import DELETE_AFTER, FINAL_SNAPSHOT
+from steward.vocabulary.clusters import (
+    AutomaticSnapshot,
+    Cluster,
+    ClusterBusy,
+    ClusterGone,
+    ClusterProblem,
+    NoSnapshotSupport,
+    SnapshotNames,
+    SnapshotNameTaken,
+    SnapshotQuotaReached,
+)
+from steward.vocabulary.naming import (
+    SNAPSHOT_SERVICE,
+    ResourceKind,
+    final_snapshot_name,
+    rescue_snapshot_name,
+)
+from steward.vocabulary.service import Service
+from steward.vocabulary.tags import DELETE_AFTER, FINAL_SNAPSHOT
 
 Trigger = ScheduledEvent | ClusterTagged | ClusterDeleted | NotApplicable
 NAME_ATTEMPTS: Final = 3

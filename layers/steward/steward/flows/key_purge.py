@@ -25,13 +25,12 @@ from steward.events.key_removal import (
 )
 from steward.events.schedule import parse_schedule
 from steward.flows.key_registry import KeyRegistry
-from steward.observability import count
+from steward.machinery.observability import count
+from steward.machinery.report import Action, Decision, ItemsFailed, publish, summarise
+from steward.machinery.settings import KeyPurgeSettings
 from steward.policy.key_purge import (
-    HELD,
     BackupVerdict,
     Go,
-    HsmBackup,
-    HsmCluster,
     PurgePlan,
     PurgeRules,
     PurgeTarget,
@@ -39,7 +38,6 @@ from steward.policy.key_purge import (
     at,
     plan_key_purge,
 )
-from steward.report import Action, Decision, ItemsFailed, Service, publish, summarise
 from steward.services.clients import AwsError, error_code
 from steward.services.cloudhsm import BackupGone, CloudHsmPurgeTarget
 from steward.services.kms import KmsKeys
@@ -52,7 +50,8 @@ from steward.services.purge_state import (
     PurgeState,
     RecordConflict,
 )
-from steward.settings import KeyPurgeSettings
+from steward.vocabulary.hsm import HELD, HsmBackup, HsmCluster
+from steward.vocabulary.service import Service
 
 # How long a finished purge's record stays after its last backup stops being restorable.
 RECORD_KEPT = timedelta(days=90)

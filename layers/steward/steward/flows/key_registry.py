@@ -17,10 +17,11 @@ from steward.events.key_removal import (
     NotApplicable,
     key_arn_for,
 )
+from steward.machinery.report import Action, Decision
 from steward.policy.key_purge import at
-from steward.report import Action, Decision, Service
 from steward.services.kms import HsmKey, KeyNotFound, KmsKeys
 from steward.services.purge_state import KeyRecord, PurgeState
+from steward.vocabulary.service import Service
 
 # How long a scheduled key's record outlives its deletion date (KMS may deliver late).
 KEY_RECORD_KEPT = timedelta(days=30)

@@ -15,13 +15,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from steward.events.key_removal import PurgeUndo
-from steward.observability import count
-from steward.policy.key_purge import PENDING_DELETION, READY, at
-from steward.report import Action, Decision, Service
+from steward.machinery.observability import count
+from steward.machinery.report import Action, Decision
+from steward.machinery.settings import KeyPurgeSettings
+from steward.policy.key_purge import at
 from steward.services.clients import AwsError, error_code
 from steward.services.cloudhsm import CloudHsmPurgeTarget
 from steward.services.purge_state import PurgedBackup, PurgeRecord
-from steward.settings import KeyPurgeSettings
+from steward.vocabulary.hsm import PENDING_DELETION, READY
+from steward.vocabulary.service import Service
 
 if TYPE_CHECKING:
     from steward.flows.key_purge import Ports, PurgeRun

@@ -7,15 +7,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from steward.backups import Backup, DeleteOutcome
 from steward.events.schedule import ScheduledEvent
+from steward.machinery.report import Action, Decision, ItemsFailed, failed_items, publish, summarise
+from steward.machinery.settings import RetentionSettings
 from steward.policy.retention import Verdict, plan_retention
-from steward.report import Action, Decision, ItemsFailed, Service, failed_items, publish, summarise
 from steward.services.clients import AwsError, error_code
 from steward.services.cloudhsm import CloudHsmBackups
 from steward.services.elasticache import ElastiCacheSnapshots
 from steward.services.redshift import RedshiftSnapshots
-from steward.settings import RetentionSettings
+from steward.vocabulary.backups import Backup, DeleteOutcome
+from steward.vocabulary.service import Service
 
 
 class BackupStore(Protocol):

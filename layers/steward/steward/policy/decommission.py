@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Final, Literal
 
-from steward.naming import ResourceKind
-from steward.tags import (
+from steward.vocabulary.naming import ResourceKind
+from steward.vocabulary.tags import (
     DELETE_AFTER,
     RETENTION_DAYS,
     RETENTION_DAYS_ACCEPTED,

@@ -7,10 +7,10 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from steward.clusters import AutomaticSnapshot
 from steward.events.cluster_changes import ClusterDeleted, is_stewards_own
 from steward.policy.decommission import require_default_retention
-from steward.tags import (
+from steward.vocabulary.clusters import AutomaticSnapshot
+from steward.vocabulary.tags import (
     CREATED_BY,
     DELETE_AFTER,
     FINAL_SNAPSHOT,

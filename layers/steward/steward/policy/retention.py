@@ -11,9 +11,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from steward.backups import Backup
-from steward.report import Service
-from steward.tags import KEEP_FOREVER, RETENTION_DAYS, RETENTION_DAYS_ACCEPTED, is_held, read_retention_days
+from steward.vocabulary.backups import Backup
+from steward.vocabulary.service import Service
+from steward.vocabulary.tags import (
+    KEEP_FOREVER,
+    RETENTION_DAYS,
+    RETENTION_DAYS_ACCEPTED,
+    is_held,
+    read_retention_days,
+)
 
 
 @dataclass(frozen=True)

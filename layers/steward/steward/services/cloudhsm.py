@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from steward.backups import Backup, DeleteOutcome
-from steward.policy.key_purge import HsmBackup, HsmCluster
-from steward.report import Service
 from steward.services.clients import client, error_code
 from steward.services.deletes import delete_each
-from steward.tags import tags_from_list
+from steward.vocabulary.backups import Backup, DeleteOutcome
+from steward.vocabulary.hsm import HsmBackup, HsmCluster
+from steward.vocabulary.service import Service
+from steward.vocabulary.tags import tags_from_list
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudhsmv2 import CloudHSMV2Client

@@ -9,8 +9,8 @@ from typing import NoReturn, NotRequired, TypedDict
 
 from botocore.exceptions import ClientError
 
-from steward.clusters import ClusterProblem
 from steward.services.clients import error_code
+from steward.vocabulary.clusters import ClusterProblem
 
 Problems = Mapping[str, Callable[[str, str], ClusterProblem]]
 

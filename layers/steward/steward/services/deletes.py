@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 
-from steward.backups import Backup, DeleteOutcome
 from steward.services.clients import AwsError, error_code
+from steward.vocabulary.backups import Backup, DeleteOutcome
 
 
 def delete_each(

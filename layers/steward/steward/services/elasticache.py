@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from steward.backups import Backup, DeleteOutcome
-from steward.report import Service
 from steward.services.clients import client
 from steward.services.cluster_calls import created_from_nodes
 from steward.services.deletes import delete_each
-from steward.tags import tags_from_list
+from steward.vocabulary.backups import Backup, DeleteOutcome
+from steward.vocabulary.service import Service
+from steward.vocabulary.tags import tags_from_list
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache.type_defs import SnapshotTypeDef

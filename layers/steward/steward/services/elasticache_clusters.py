@@ -12,18 +12,6 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from steward.clusters import (
-    AutomaticSnapshot,
-    Cluster,
-    ClusterBusy,
-    ClusterGone,
-    NoSnapshotSupport,
-    SnapshotNames,
-    SnapshotNameTaken,
-    SnapshotQuotaReached,
-)
-from steward.naming import ResourceKind, partition
-from steward.report import Service
 from steward.services.clients import client, error_code
 from steward.services.cluster_calls import (
     Problems,
@@ -33,7 +21,19 @@ from steward.services.cluster_calls import (
     tag_list,
 )
 from steward.services.elasticache import tags_by_arn
-from steward.tags import DELETE_AFTER, FINAL_SNAPSHOT, tags_from_list
+from steward.vocabulary.clusters import (
+    AutomaticSnapshot,
+    Cluster,
+    ClusterBusy,
+    ClusterGone,
+    NoSnapshotSupport,
+    SnapshotNames,
+    SnapshotNameTaken,
+    SnapshotQuotaReached,
+)
+from steward.vocabulary.naming import ResourceKind, partition
+from steward.vocabulary.service import Service
+from steward.vocabulary.tags import DELETE_AFTER, FINAL_SNAPSHOT, tags_from_list
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache.type_defs import (

@@ -27,8 +27,8 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
-from steward.policy.key_purge import HELD
 from steward.services.clients import client, error_code
+from steward.vocabulary.hsm import HELD
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef

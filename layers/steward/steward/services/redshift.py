@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from steward.backups import Backup, DeleteOutcome
-from steward.report import Service
 from steward.services.clients import AwsError, client, error_code
-from steward.tags import tags_from_list
+from steward.vocabulary.backups import Backup, DeleteOutcome
+from steward.vocabulary.service import Service
+from steward.vocabulary.tags import tags_from_list
 
 if TYPE_CHECKING:
     from mypy_boto3_redshift.type_defs import SnapshotTypeDef

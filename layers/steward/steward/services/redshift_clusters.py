@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from steward.clusters import (
+from steward.services.clients import client, error_code
+from steward.services.cluster_calls import Problems, raise_problem, snapshot_exists, tag_list
+from steward.vocabulary.clusters import (
     AutomaticSnapshot,
     Cluster,
     ClusterBusy,
@@ -16,11 +18,9 @@ from steward.clusters import (
     SnapshotNameTaken,
     SnapshotQuotaReached,
 )
-from steward.naming import ResourceKind, partition
-from steward.report import Service
-from steward.services.clients import client, error_code
-from steward.services.cluster_calls import Problems, raise_problem, snapshot_exists, tag_list
-from steward.tags import DELETE_AFTER, FINAL_SNAPSHOT, tags_from_list
+from steward.vocabulary.naming import ResourceKind, partition
+from steward.vocabulary.service import Service
+from steward.vocabulary.tags import DELETE_AFTER, FINAL_SNAPSHOT, tags_from_list
 
 if TYPE_CHECKING:
     from mypy_boto3_redshift.type_defs import ClusterTypeDef

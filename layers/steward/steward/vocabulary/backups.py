@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from steward.report import Service
+from steward.vocabulary.service import Service
 
 
 @dataclass(frozen=True)

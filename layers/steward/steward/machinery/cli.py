@@ -1,4 +1,4 @@
-"""`python -m steward.cli`: the operator's events, from a terminal.
+"""`python -m steward.machinery.cli`: the operator's events, from a terminal.
 
     steward key-removed --cluster-id cluster-likphkxygsn --removed-at 2026-11-02T09:30:00Z \\
         [--key-created-at 2025-03-14T08:00:00Z] [--immediate] [--reason "CHG-4211"] [--region us-west-2]

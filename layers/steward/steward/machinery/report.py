@@ -9,13 +9,8 @@ from enum import StrEnum
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict
 
-from steward.observability import count, logger, metrics
-
-
-class Service(StrEnum):
-    ELASTICACHE = "elasticache"
-    REDSHIFT = "redshift"
-    CLOUDHSM = "cloudhsm"
+from steward.machinery.observability import count, logger, metrics
+from steward.vocabulary.service import Service
 
 
 class Action(StrEnum):

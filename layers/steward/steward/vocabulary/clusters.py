@@ -10,8 +10,8 @@ from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from steward.naming import ResourceKind
-from steward.report import Service
+from steward.vocabulary.naming import ResourceKind
+from steward.vocabulary.service import Service
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,56 @@
+"""CloudHSM backups and clusters as Steward sees them, and the backup states AWS reports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from steward.vocabulary.tags import is_held
+
+READY = "READY"
+CREATE_IN_PROGRESS = "CREATE_IN_PROGRESS"
+PENDING_DELETION = "PENDING_DELETION"
+DELETED = "DELETED"
+# The reason given for a key-bearing backup kept because of steward:hold.
+HELD = "hold"
+
+
+@dataclass(frozen=True)
+class HsmBackup:
+    """A CloudHSM backup as DescribeBackups lists it, in any region and any state."""
+
+    id: str
+    region: str
+    # None for a copy from another region: it belongs to no cluster.
+    cluster_id: str | None
+    created: datetime | None
+    state: str
+    source_cluster: str | None = None
+    source_backup: str | None = None
+    source_region: str | None = None
+    never_expires: bool = False
+    # When a PENDING_DELETION backup stops being restorable.
+    delete_at: datetime | None = None
+    # The backup's TagList, and the tags of the cluster it belongs to (or was copied from).
+    tags: Mapping[str, str] = field(default_factory=dict, hash=False)
+    cluster_tags: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def is_copy(self) -> bool:
+        return self.cluster_id is None and self.source_backup is not None
+
+    @property
+    def held(self) -> bool:
+        """`steward:hold` on the backup or its cluster: Steward never deletes it."""
+        return is_held(self.tags) or is_held(self.cluster_tags)
+
+
+@dataclass(frozen=True)
+class HsmCluster:
+    id: str
+    region: str
+    state: str
+    # The backup the cluster was initialised from, if any.
+    source_backup_id: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict, hash=False)
