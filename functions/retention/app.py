@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from steward.events.schedule import parse_schedule
+from steward.events.schedule.parser import parse_schedule
 from steward.flows import retention
 from steward.machinery.observability import logger, metrics, tracer
 from steward.machinery.settings import RetentionSettings, load

@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-from steward.events.validation import InvalidEvent
+from steward.events.outcomes import InvalidEvent
 from steward.flows.retention import SweepFailed
 
 import fakeaws

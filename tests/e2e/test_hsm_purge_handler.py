@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-from steward.events.validation import InvalidEvent
+from steward.events.outcomes import InvalidEvent
 from steward.flows.key_purge import PurgeFailed
 from steward.services.purge_state import PurgedBackup, PurgeRecord, PurgeState
 

@@ -8,7 +8,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from steward.events.validation import InvalidEvent
+from steward.events.outcomes import InvalidEvent
 from steward.flows.retention import SweepFailed
 from steward.machinery.settings import SettingsError
 
@@ -283,10 +283,10 @@ def test_the_sweep_stops_before_the_timeout_and_reports_what_is_left(
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda e: e.update({"detail-type": "Object Created"}), "detail-type: 'Object Created'"),
-        (lambda e: e.pop("time"), "time: missing"),
-        (lambda e: e.update({"source": "aws.s3"}), "source: 'aws.s3'"),
-        (lambda e: e.update({"time": "2026-11-21T03:00:00"}), "time: '2026-11-21T03:00:00'"),
+        (lambda e: e.update({"detail-type": "Object Created"}), "detail-type: got 'Object Created'"),
+        (lambda e: e.pop("time"), "time: got <absent>"),
+        (lambda e: e.update({"source": "aws.s3"}), "source: got 'aws.s3'"),
+        (lambda e: e.update({"time": "2026-11-21T03:00:00"}), "time: got '2026-11-21T03:00:00'"),
     ],
 )
 def test_an_unexpected_event_is_refused_with_a_clear_error_and_changes_nothing(

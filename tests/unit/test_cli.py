@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-from steward.events.key_removal import KeyRemoval, parse_key_event
+from steward.events.key_removal import KeyRemoval
+from steward.events.key_triggers import parse_key_event
 from steward.machinery import cli
 
 

@@ -9,16 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from steward.events import validation
-from steward.events.cluster_changes import (
-    EVENTS,
-    ClusterDeleted,
-    ClusterTagged,
-    InvalidEvent,
-    NotApplicable,
-    is_stewards_own,
-    parse_cluster_event,
-)
+from steward.events import outcomes as validation
+from steward.events.cluster_changes.models import EVENTS
+from steward.events.cluster_changes.parser import ClusterDeleted, ClusterTagged, parse_cluster_event
+from steward.events.outcomes import InvalidEvent, NotApplicable
+from steward.policy.rescue import is_stewards_own
 from steward.vocabulary.service import Service
 from steward.vocabulary.tags import DELETE_AFTER
 

@@ -25,7 +25,9 @@ from steward.events.hsm_audit_log.audit_log import (
     cluster_id_from_log_group,
     parse_audit_message,
 )
-from steward.events.key_removal import InvalidEvent, KeyRemoval, NotApplicable, parse_key_event
+from steward.events.key_removal import KeyRemoval
+from steward.events.key_triggers import parse_key_event
+from steward.events.outcomes import InvalidEvent, NotApplicable
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 REGION = "us-west-2"

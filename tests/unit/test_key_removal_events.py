@@ -13,17 +13,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 from steward.events.key_removal import (
-    InvalidEvent,
     KeyDeletionCancelled,
-    KeyDeletionResponse,
     KeyDeletionScheduled,
     KeyRemoval,
-    KmsDeleteKeyEvent,
-    NotApplicable,
     PurgeUndo,
     key_arn_for,
-    parse_key_event,
 )
+from steward.events.key_triggers import parse_key_event
+from steward.events.kms_calls.models import KeyDeletionResponse, KmsDeleteKeyEvent
+from steward.events.outcomes import InvalidEvent, NotApplicable
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"

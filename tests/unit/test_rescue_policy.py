@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from steward.events.cluster_changes import parse_cluster_event
+from steward.events.cluster_changes.parser import parse_cluster_event
 from steward.policy.rescue import (
     copy_retention_days,
     decide_rescue,

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
 
-from steward.events.cluster_changes import ClusterDeleted, ClusterTagged, NotApplicable, parse_cluster_event
-from steward.events.schedule import ScheduledEvent, parse_schedule
-from steward.events.validation import InvalidEvent
+from steward.events.cluster_changes.parser import ClusterDeleted, ClusterTagged, parse_cluster_event
+from steward.events.outcomes import InvalidEvent, NotApplicable
+from steward.events.schedule.models import ScheduledEvent
+from steward.events.schedule.parser import parse_schedule
 from steward.flows.retention import SweepFailed
 from steward.machinery.observability import logger
 from steward.machinery.report import Action, Decision, failed_items, publish, summarise

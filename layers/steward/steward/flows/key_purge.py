@@ -19,11 +19,11 @@ from steward.events.key_removal import (
     KeyDeletionScheduled,
     KeyEventOutcome,
     KeyRemoval,
-    NotApplicable,
     PurgeUndo,
-    parse_key_event,
 )
-from steward.events.schedule import parse_schedule
+from steward.events.key_triggers import parse_key_event
+from steward.events.outcomes import NotApplicable
+from steward.events.schedule.parser import parse_schedule
 from steward.flows.key_registry import KeyRegistry
 from steward.machinery.observability import count
 from steward.machinery.report import Action, Decision, ItemsFailed, publish, summarise

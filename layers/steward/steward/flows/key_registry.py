@@ -10,13 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from steward.events.key_removal import (
-    KeyDeletionCancelled,
-    KeyDeletionScheduled,
-    KeyRemoval,
-    NotApplicable,
-    key_arn_for,
-)
+from steward.events.key_removal import KeyDeletionCancelled, KeyDeletionScheduled, KeyRemoval, key_arn_for
+from steward.events.outcomes import NotApplicable
 from steward.machinery.report import Action, Decision
 from steward.policy.key_purge import at
 from steward.services.kms import HsmKey, KeyNotFound, KmsKeys

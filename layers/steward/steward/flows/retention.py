@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from steward.events.schedule import ScheduledEvent
+from steward.events.schedule.models import ScheduledEvent
 from steward.machinery.report import Action, Decision, ItemsFailed, failed_items, publish, summarise
 from steward.machinery.settings import RetentionSettings
 from steward.policy.retention import Verdict, plan_retention

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from steward.events.key_removal import (
+from steward.events.operator.models import (
     KEY_REMOVED,
     OPERATOR_SOURCE,
     PURGE_UNDO,
@@ -28,6 +28,7 @@ from steward.events.key_removal import (
     PurgeUndoDetail,
     removed_by,
 )
+from steward.machinery.validation import problems
 from steward.services.clients import AwsError, client, error_code
 
 FLAGS = {
@@ -122,10 +123,10 @@ def _check[M: BaseModel](model: type[M], detail: dict[str, Any]) -> M:
     try:
         return model.model_validate(detail)
     except ValidationError as error:
-        first = error.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else ""
-        accepted = first["msg"].removeprefix("Value error, ").removeprefix("expected ")
-        raise CliError(f"{FLAGS.get(field, field)} {detail.get(field)!r}: expected {accepted}") from None
+        first = problems(error)[0]
+        field = first.field.partition(".")[0]
+        flag = FLAGS.get(field, field)
+        raise CliError(f"{flag} {detail.get(field)!r}: expected {first.accepted}") from None
 
 
 if __name__ == "__main__":

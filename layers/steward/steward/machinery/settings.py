@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BeforeValidator, Field, ValidationError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from steward.machinery.validation import problems
 from steward.policy.retention import RetentionRules
 
 _TRUE_FALSE = {"true": True, "false": False}
@@ -146,15 +147,15 @@ def load[S: StewardSettings](settings_class: type[S]) -> S:
     try:
         return settings_class()
     except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            variable = str(item["loc"][0]) if item["loc"] else "environment"
-            if item["type"] == "missing":
-                problems.append(f"{variable} is not set")
+        found = []
+        for problem in problems(error):
+            variable = problem.field.partition(".")[0] or "environment"
+            if problem.missing:
+                found.append(f"{variable} is not set")
                 continue
-            accepted = _range(settings_class, variable) or item["msg"].removeprefix("Value error, ")
-            problems.append(f"{variable}={item.get('input')!r} is not accepted: {accepted}")
-        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
+            accepted = _range(settings_class, variable) or problem.accepted
+            found.append(f"{variable}={problem.seen!r} is not accepted: {accepted}")
+        raise SettingsError("invalid configuration: " + "; ".join(found)) from None
 
 
 def _range(settings_class: type[StewardSettings], variable: str) -> str | None:

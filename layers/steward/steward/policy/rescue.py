@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
-from steward.events.cluster_changes import ClusterDeleted, is_stewards_own
 from steward.policy.decommission import require_default_retention
 from steward.vocabulary.clusters import AutomaticSnapshot
+from steward.vocabulary.naming import ResourceKind
 from steward.vocabulary.tags import (
     CREATED_BY,
     DELETE_AFTER,
@@ -39,6 +39,30 @@ class RescueVerdict:
     rescue: bool
     reason: SkipReason | Literal["required", "invalid-tag"]
     detail: str
+
+
+class ClusterDeleted(Protocol):
+    """What the policy reads of a delete call (`events.cluster_changes.parser.ClusterDeleted`)."""
+
+    @property
+    def kind(self) -> ResourceKind: ...
+    @property
+    def actor_role_arn(self) -> str | None: ...
+    @property
+    def final_snapshot_name(self) -> str | None: ...
+    @property
+    def skipped_final_snapshot(self) -> bool: ...
+    @property
+    def primary_retained(self) -> bool: ...
+
+
+def is_stewards_own(deleted: ClusterDeleted, steward_role_arns: Collection[str]) -> bool:
+    """True for a delete Steward itself made: one of its roles called, and with a final snapshot."""
+    return (
+        deleted.actor_role_arn is not None
+        and deleted.actor_role_arn in steward_role_arns
+        and deleted.final_snapshot_name is not None
+    )
 
 
 def requires_final_snapshot(tags: Mapping[str, str] | None) -> bool:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from steward.vocabulary.tags import is_held
+
+# The CloudHSM API's pattern, enforced on ids people type. Ids AWS writes are taken as written,
+# as long as they look like a cluster id: AWS's own documentation samples break the pattern.
+CLUSTER_ID_PATTERN = re.compile(r"cluster-[2-7a-zA-Z]{11,16}")
+AWS_CLUSTER_ID_PATTERN = re.compile(r"cluster-[0-9a-zA-Z]{1,32}")
 
 READY = "READY"
 CREATE_IN_PROGRESS = "CREATE_IN_PROGRESS"

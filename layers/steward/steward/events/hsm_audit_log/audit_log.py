@@ -48,11 +48,10 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from steward.machinery.validation import problems
+from steward.vocabulary.hsm import AWS_CLUSTER_ID_PATTERN
+
 LOG_GROUP_PREFIX = "/aws/cloudhsm/"
-# The CloudHSM API's pattern, enforced on ids people type. Ids AWS writes are taken as written,
-# as long as they look like a cluster id: AWS's own documentation samples break the pattern.
-CLUSTER_ID_PATTERN = re.compile(r"cluster-[2-7a-zA-Z]{11,16}")
-AWS_CLUSTER_ID_PATTERN = re.compile(r"cluster-[0-9a-zA-Z]{1,32}")
 
 # Opcode → what the audit log reference says it deletes: only token keys are in backups.
 KEY_DELETION_OPCODES = {
@@ -189,11 +188,8 @@ def _certificate_entry(text: str) -> CertificateAuditEntry:
     except json.JSONDecodeError as error:
         raise AuditLogFormatError(f"JSON audit event does not parse: {error.msg}") from None
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
-            for item in error.errors()
-        )
-        raise AuditLogFormatError(f"certificate audit event is incomplete: {problems}") from None
+        found = "; ".join(f"{p.field}: got {p.seen!r}; expected {p.accepted}" for p in problems(error))
+        raise AuditLogFormatError(f"certificate audit event is incomplete: {found}") from None
 
 
 def _hsm_entry(text: str) -> HsmAuditEntry:

@@ -1,4 +1,4 @@
-"""The EventBridge schedule that starts a retention sweep."""
+"""An EventBridge rule's `Scheduled Event`."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from typing import Any, Literal
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import AwareDatetime, Field
-
-from steward.events.validation import parse_event
 
 
 class ScheduledEvent(EventBridgeModel):
@@ -18,7 +16,3 @@ class ScheduledEvent(EventBridgeModel):
     time: AwareDatetime
     detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
     detail: dict[str, Any]
-
-
-def parse_schedule(event: Any) -> ScheduledEvent:
-    return parse_event(ScheduledEvent, event, "an EventBridge 'Scheduled Event' from source aws.events")

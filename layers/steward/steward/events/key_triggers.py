@@ -1,0 +1,65 @@
+"""The one door for the key-removal triggers: which trigger an event is, and who reads it.
+
+`parse_key_event` looks the event up in `ROUTES` by (source, detail-type, eventName) and returns a
+list of outcomes (`events.key_removal`), always a list, because one CloudWatch Logs delivery can
+carry several audit-log events. A malformed or unexpected event raises `InvalidField`, naming the
+field, the value seen and what is accepted. Pure: no AWS calls, no clock, no environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from steward.events.hsm_audit_log.parser import read_audit_log
+from steward.events.key_removal import KeyEventOutcome
+from steward.events.kms_calls.parser import read_delete_key, read_key_deletion_call
+from steward.events.kms_cmk_deletion.parser import read_cmk_deletion
+from steward.events.operator.models import KEY_REMOVED, OPERATOR_SOURCE, PURGE_UNDO
+from steward.events.operator.parser import read_key_removed, read_purge_undo
+from steward.events.outcomes import InvalidField
+
+Reader = Callable[[Mapping[str, object], str | None], list[KeyEventOutcome]]
+RouteKey = tuple[str, str, str | None]
+
+
+def parse_key_event(
+    event: Mapping[str, object], *, local_region: str | None = None
+) -> list[KeyEventOutcome]:
+    """Read any key-removal trigger into outcomes: one per event, one per log event for audit logs.
+
+    `local_region` is the region this function runs in. Only CloudWatch Logs deliveries need it:
+    they do not name their region, and a subscription delivers within its own region.
+    """
+    key = _route_key(event)
+    read = ROUTES.get(key) or ROUTES.get((key[0], key[1], None))
+    if read is None:
+        raise InvalidField(
+            "(source, detail-type, detail.eventName)",
+            key,
+            "one of " + "; ".join(repr(route) for route in ROUTES),
+        )
+    return read(event, local_region)
+
+
+def _route_key(event: Mapping[str, object]) -> RouteKey:
+    if "awslogs" in event:
+        return ("aws.logs", "CloudWatch Logs subscription", None)
+    detail = event.get("detail")
+    event_name = detail.get("eventName") if isinstance(detail, Mapping) else None
+    return (
+        str(event.get("source")),
+        str(event.get("detail-type")),
+        event_name if isinstance(event_name, str) else None,
+    )
+
+
+# One table, like Cloud Custodian's c7n/cwe.py: which trigger each event is, and who reads it.
+ROUTES: dict[RouteKey, Reader] = {
+    ("aws.kms", "AWS Service Event via CloudTrail", "DeleteKey"): read_delete_key,
+    ("aws.kms", "KMS CMK Deletion", None): read_cmk_deletion,
+    ("aws.kms", "AWS API Call via CloudTrail", "ScheduleKeyDeletion"): read_key_deletion_call,
+    ("aws.kms", "AWS API Call via CloudTrail", "CancelKeyDeletion"): read_key_deletion_call,
+    (OPERATOR_SOURCE, KEY_REMOVED, None): read_key_removed,
+    (OPERATOR_SOURCE, PURGE_UNDO, None): read_purge_undo,
+    ("aws.logs", "CloudWatch Logs subscription", None): read_audit_log,
+}

@@ -1,0 +1,1 @@
+"""The EventBridge schedule that starts a sweep (retention, pending purges, final snapshots)."""
