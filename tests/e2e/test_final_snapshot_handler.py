@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 from steward.events.outcomes import InvalidEvent
-from steward.flows.retention import SweepFailed
+from steward.machinery.report import SweepFailed
 
 import fakeaws
 from sandbox.fleet import ACCOUNT, Fleet

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from steward.events.outcomes import InvalidEvent
-from steward.flows.retention import SweepFailed
+from steward.machinery.report import SweepFailed
 from steward.machinery.settings import SettingsError
 
 import fakeaws

@@ -39,9 +39,7 @@ def _cloudtrail_date(value: object) -> object:
     elif match["half"] == "AM" and hour == 12:
         hour = 0
     day = datetime.strptime(match["day"], "%b %d, %Y")
-    return day.replace(
-        hour=hour, minute=int(match["minute"]), second=int(match["second"]), tzinfo=UTC
-    )
+    return day.replace(hour=hour, minute=int(match["minute"]), second=int(match["second"]), tzinfo=UTC)
 
 
 def _utc(value: datetime) -> datetime:

@@ -166,6 +166,4 @@ class PurgeUndo(BaseModel):
     source_event_id: str
 
 
-KeyEventOutcome = (
-    KeyRemoval | KeyDeletionScheduled | KeyDeletionCancelled | PurgeUndo | NotApplicable
-)
+KeyEventOutcome = KeyRemoval | KeyDeletionScheduled | KeyDeletionCancelled | PurgeUndo | NotApplicable

@@ -22,9 +22,7 @@ Reader = Callable[[Mapping[str, object], str | None], list[KeyEventOutcome]]
 RouteKey = tuple[str, str, str | None]
 
 
-def parse_key_event(
-    event: Mapping[str, object], *, local_region: str | None = None
-) -> list[KeyEventOutcome]:
+def parse_key_event(event: Mapping[str, object], *, local_region: str | None = None) -> list[KeyEventOutcome]:
     """Read any key-removal trigger into outcomes: one per event, one per log event for audit logs.
 
     `local_region` is the region this function runs in. Only CloudWatch Logs deliveries need it:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
 from steward.events.schedule.models import ScheduledEvent
-from steward.machinery.report import Action, Decision, ItemsFailed, failed_items, publish, summarise
+from steward.machinery.report import Action, Decision, RunResult, SweepFailed, publish
 from steward.machinery.settings import RetentionSettings
 from steward.policy.retention import Verdict, plan_retention
 from steward.services.clients import AwsError, error_code
@@ -35,42 +34,18 @@ STORES: dict[str, Callable[[str, str], BackupStore]] = {
 }
 
 
-class SweepFailed(ItemsFailed):
-    """Some items failed; everything else was processed."""
-
-
-@dataclass
-class SweepResult:
-    dry_run: bool
-    clock: datetime
-    decisions: list[Decision] = field(default_factory=list)
-
-    @property
-    def deferred(self) -> list[Decision]:
-        return [d for d in self.decisions if d.reason == "deferred"]
-
-    def summary(self) -> dict[str, object]:
-        return {
-            "dryRun": self.dry_run,
-            "clock": self.clock.isoformat(),
-            "counts": summarise(self.decisions),
-            "failed": len(failed_items(self.decisions)),
-            "deferred": len(self.deferred),
-        }
-
-
 def run(
     event: ScheduledEvent,
     settings: RetentionSettings,
     seconds_left: Callable[[], float],
     stores: Sequence[BackupStore] | None = None,
-) -> SweepResult:
+) -> RunResult:
     """Sweep every configured service in the event's region; raise SweepFailed if any item failed."""
     # The event's own time is the clock, so a replayed event decides as it did the first time.
     clock = min(event.time.astimezone(UTC), datetime.now(UTC))
     if stores is None:
         stores = [STORES[name](event.region, event.account) for name in settings.SERVICES]
-    result = SweepResult(dry_run=settings.DRY_RUN, clock=clock)
+    result = RunResult(dry_run=settings.DRY_RUN, clock=clock, trigger="sweep")
 
     def out_of_time() -> bool:
         return seconds_left() < settings.SAFETY_MARGIN_SECONDS
@@ -78,14 +53,7 @@ def run(
     for store in stores:
         result.decisions.extend(_sweep(store, settings, clock, out_of_time))
 
-    publish(
-        "retention sweep",
-        result.decisions,
-        metric="Backups",
-        summary=result.summary(),
-        failures=failed_items(result.decisions),
-        error=SweepFailed,
-    )
+    publish("retention sweep", result, metric="Backups", error=SweepFailed)
     return result
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict
@@ -51,33 +54,72 @@ def summarise(decisions: Iterable[Decision]) -> dict[str, dict[str, int]]:
     return summary
 
 
+class Recorded(Protocol):
+    """Longer work a run keeps a record of (a key purge), summarised for the run's result."""
+
+    def summary(self) -> dict[str, object]: ...
+
+
+@dataclass
+class RunResult:
+    """What one run of any flow did: every decision, the failures beyond them, what it recorded."""
+
+    dry_run: bool
+    clock: datetime
+    # What started the run: "sweep", "tag-event", "key-removal", ...
+    trigger: str = ""
+    decisions: list[Decision] = field(default_factory=list)
+    # Failures that are not a decision of their own (a record not saved, an alert not sent).
+    problems: list[str] = field(default_factory=list)
+    purges: list[Recorded] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[str]:
+        return failed_items(self.decisions) + self.problems
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "dryRun": self.dry_run,
+            "clock": self.clock.isoformat(),
+            "trigger": self.trigger,
+            "counts": summarise(self.decisions),
+            "failed": len(self.failures),
+            "deferred": sum(1 for d in self.decisions if d.reason == "deferred"),
+            "purges": [p.summary() for p in self.purges],
+            # Events that asked for nothing to be done, reported as a decision on no resource.
+            "notApplicable": [
+                {"reason": d.reason, "detail": d.detail} for d in self.decisions if d.resource_id == "-"
+            ],
+        }
+
+
 class ItemsFailed(RuntimeError):
     """Some items failed; everything else was processed. Raised last, so Lambda counts an error
     (errors alarm, failure queue) without the failure stopping the rest of the run."""
 
 
+class SweepFailed(ItemsFailed):
+    """Some items failed; everything else was processed."""
+
+
 def failed_items(decisions: Iterable[Decision]) -> list[str]:
-    return [f"{d.service}/{d.resource_id} {d.reason}" for d in decisions if d.reason.startswith("failed:")]
+    return [
+        f"{d.service}/{d.resource_id} {d.reason}" + (f" ({d.detail})" if d.detail else "")
+        for d in decisions
+        if d.reason.startswith("failed:")
+    ]
 
 
-def publish(
-    run: str,
-    decisions: Sequence[Decision],
-    *,
-    metric: str,
-    summary: Mapping[str, object],
-    failures: Sequence[str],
-    error: type[ItemsFailed] = ItemsFailed,
-    **context: object,
-) -> None:
+def publish(run: str, result: RunResult, *, metric: str, error: type[ItemsFailed] = ItemsFailed) -> None:
     """Log every decision, count them per service and action (EMF), then fail if any item failed."""
-    for decision in decisions:
+    for decision in result.decisions:
         logger.info("decision", extra={"decision": decision.model_dump(mode="json")})
-    for service, actions in summarise(decisions).items():
+    for service, actions in summarise(result.decisions).items():
         for action, total in actions.items():
             count(metric, total, service=service, action=action)
+    failures = result.failures
     metrics.add_metric(name="FailedItems", unit=MetricUnit.Count, value=len(failures))
-    logger.info(f"{run} finished", extra={"summary": dict(summary), **context})
+    logger.info(f"{run} finished", extra={"summary": result.summary(), "problems": result.problems})
     if failures:
         raise error(
             f"{len(failures)} item(s) failed, everything else was processed: " + ", ".join(failures[:10])

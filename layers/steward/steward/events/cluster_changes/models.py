@@ -17,9 +17,7 @@ from steward.vocabulary.service import Service
 class RedshiftDeleteClusterParameters(CloudTrailModel):
     cluster_identifier: str = Field(alias="clusterIdentifier", min_length=1)
     skip_final_cluster_snapshot: bool = Field(False, alias="skipFinalClusterSnapshot")
-    final_cluster_snapshot_identifier: str | None = Field(
-        None, alias="finalClusterSnapshotIdentifier"
-    )
+    final_cluster_snapshot_identifier: str | None = Field(None, alias="finalClusterSnapshotIdentifier")
     final_cluster_snapshot_retention_period: int | None = Field(
         None, alias="finalClusterSnapshotRetentionPeriod"
     )

@@ -111,8 +111,7 @@ def _tagged(
         raise InvalidField(
             f"detail.requestParameters.{route.resource_name}",
             arn,
-            f"an {route.service.value} ARN, arn:aws:{route.service.value}:<region>:<account>:"
-            "<type>:<id>",
+            f"an {route.service.value} ARN, arn:aws:{route.service.value}:<region>:<account>:<type>:<id>",
         )
     kind = ARN_KINDS.get((match["service"], match["type"]))
     if kind is None:
@@ -151,6 +150,4 @@ def _parameters(model: type[CloudTrailModel], detail: CloudTrailDetail) -> dict[
 
 
 def _required(model: type[BaseModel]) -> str:
-    return ", ".join(
-        field.alias or name for name, field in model.model_fields.items() if field.is_required()
-    )
+    return ", ".join(field.alias or name for name, field in model.model_fields.items() if field.is_required())

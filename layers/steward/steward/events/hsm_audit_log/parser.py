@@ -48,9 +48,7 @@ def read_audit_log(event: Mapping[str, object], local_region: str | None) -> lis
             continue
         removal = as_key_removal(entry)
         if isinstance(removal, NotAKeyRemoval):
-            outcomes.append(
-                NotApplicable(reason=removal.reason, detail=f"{where}: {removal.detail}")
-            )
+            outcomes.append(NotApplicable(reason=removal.reason, detail=f"{where}: {removal.detail}"))
             continue
         outcomes.append(
             KeyRemoval(

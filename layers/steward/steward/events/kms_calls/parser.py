@@ -41,9 +41,7 @@ def read_delete_key(event: Mapping[str, object], _: str | None) -> list[KeyEvent
                 "CloudHSM backup holds it",
             )
         ]
-    left = [
-        status for status in store.backingKeysDeletionStatus if status.deletionStatus != "SUCCESS"
-    ]
+    left = [status for status in store.backingKeysDeletionStatus if status.deletionStatus != "SUCCESS"]
     if left:
         handles = ", ".join(f"{status.keyHandle} ({status.deletionStatus})" for status in left)
         return [
@@ -73,9 +71,7 @@ def _deleted_key(record: DeleteKeyRecord) -> tuple[str | None, str | None]:
     # Where the key lives in the record changed over the years; newest place first.
     candidates = {
         "detail.resources[0].ARN": record.resources[0].arn if record.resources else None,
-        "detail.responseElements.keyId": (
-            record.responseElements.keyId if record.responseElements else None
-        ),
+        "detail.responseElements.keyId": (record.responseElements.keyId if record.responseElements else None),
         "detail.serviceEventDetails.keyId": (
             record.serviceEventDetails.keyId if record.serviceEventDetails else None
         ),
@@ -83,9 +79,7 @@ def _deleted_key(record: DeleteKeyRecord) -> tuple[str | None, str | None]:
     for where, value in candidates.items():
         if value:
             return arn_and_id(value, where)
-    raise InvalidField(
-        " | ".join(candidates), ABSENT, "the deleted key's ARN or id in at least one of them"
-    )
+    raise InvalidField(" | ".join(candidates), ABSENT, "the deleted key's ARN or id in at least one of them")
 
 
 def read_key_deletion_call(event: Mapping[str, object], _: str | None) -> list[KeyEventOutcome]:

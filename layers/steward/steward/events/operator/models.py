@@ -86,9 +86,7 @@ class KeyRemovedDetail(BaseModel):
 
     @field_validator("keyCreatedAt")
     @classmethod
-    def _created_before_removed(
-        cls, value: datetime | None, info: ValidationInfo
-    ) -> datetime | None:
+    def _created_before_removed(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
         removed_at = info.data.get("removedAt")
         if value is not None and removed_at is not None and value > removed_at:
             raise ValueError(f"expected a time at or before removedAt ({removed_at.isoformat()})")

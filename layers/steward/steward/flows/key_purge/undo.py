@@ -11,13 +11,11 @@ purge is finished: the scheduled check will not purge again (send a new removal 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
-from typing import TYPE_CHECKING
 
 from steward.events.key_removal import PurgeUndo
+from steward.flows.key_purge.ports import KeyPurgeRun
 from steward.machinery.observability import count
-from steward.machinery.report import Action, Decision
-from steward.machinery.settings import KeyPurgeSettings
+from steward.machinery.report import Action, Decision, RunResult
 from steward.policy.key_purge import at
 from steward.services.clients import AwsError, error_code
 from steward.services.cloudhsm import CloudHsmPurgeTarget
@@ -25,13 +23,9 @@ from steward.services.purge_state import PurgedBackup, PurgeRecord
 from steward.vocabulary.hsm import PENDING_DELETION, READY
 from steward.vocabulary.service import Service
 
-if TYPE_CHECKING:
-    from steward.flows.key_purge import Ports, PurgeRun
 
-
-def undo(
-    request: PurgeUndo, settings: KeyPurgeSettings, ports: Ports, clock: datetime, result: PurgeRun
-) -> None:
+def undo(run: KeyPurgeRun, request: PurgeUndo) -> None:
+    settings, ports, clock, result = run.settings, run.ports, run.clock, run.result
     record = ports.state.get(request.purge_id)
     if record is None:
         detail = (
@@ -40,11 +34,10 @@ def undo(
         )
         result.decisions.append(_decision(request.region, "-", None, Action.KEPT, "unknown-purge", detail))
         count("KeyPurgeEvents", 1, outcome="undo-unknown-purge")
-        _notify(
-            ports,
+        run.notify(
             f"Steward purge undo refused: {request.purge_id} unknown",
             {"purgeId": request.purge_id, "detail": detail},
-            result,
+            f"{request.purge_id} undo",
         )
         return
 
@@ -84,11 +77,13 @@ def undo(
         f"Steward purge undone: {record.cluster_id}, {len(restored)} restored, "
         f"{len(unrecoverable)} unrecoverable"
     )
-    _notify(ports, subject, {**saved.summary(), "undoRequestedBy": request.source_event_id}, result)
+    run.notify(
+        subject, {**saved.summary(), "undoRequestedBy": request.source_event_id}, f"{record.purge_id} undo"
+    )
 
 
 class _Undo:
-    def __init__(self, record: PurgeRecord, dry_run: bool, result: PurgeRun) -> None:
+    def __init__(self, record: PurgeRecord, dry_run: bool, result: RunResult) -> None:
         self.record = record
         self.dry_run = dry_run
         self.result = result
@@ -105,7 +100,7 @@ class _Undo:
             current = {b.id: b.state for b in hsm.backups_by_id([i for i in ids if i not in restorable])}
         except AwsError as error:
             self.failed = True
-            self.result.failures.append(
+            self.result.problems.append(
                 f"{self.record.purge_id} undo listing in {region}: {error_code(error)}"
             )
             return
@@ -136,7 +131,6 @@ class _Undo:
         except AwsError as error:
             self.failed = True
             code = error_code(error)
-            self.result.failures.append(f"{backup.region}/{backup.backup_id} RestoreBackup {code}")
             self._decide(
                 backup, Action.PENDING, f"failed:{code}", "RestoreBackup failed; send the undo again"
             )
@@ -161,14 +155,6 @@ class _Undo:
                 f"{where}; {detail}" if detail else where,
             )
         )
-
-
-def _notify(ports: Ports, subject: str, body: dict[str, object], result: PurgeRun) -> None:
-    try:
-        ports.notifications.notify(subject, body)
-    except AwsError as error:
-        # The undo itself is done and recorded; a lost notification must not hide that, but counts.
-        result.failures.append(f"{body.get('purgeId', '-')} undo notification failed: {error_code(error)}")
 
 
 def _decision(

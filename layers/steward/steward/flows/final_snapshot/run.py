@@ -1,0 +1,106 @@
+"""One final-snapshot run: read the trigger, pick the path, report every decision."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from steward.events.cluster_changes.parser import ClusterDeleted, ClusterTagged, parse_cluster_event
+from steward.events.outcomes import InvalidEvent, NotApplicable
+from steward.events.schedule.models import ScheduledEvent
+from steward.events.schedule.parser import parse_schedule
+from steward.flows.final_snapshot.context import FinalSnapshotRun
+from steward.flows.final_snapshot.rescue import rescue
+from steward.flows.final_snapshot.stores import Alerts, ClusterStore
+from steward.flows.final_snapshot.sweep import sweep
+from steward.flows.final_snapshot.tag_event import tagged
+from steward.machinery.observability import logger
+from steward.machinery.report import RunResult, SweepFailed, publish
+from steward.machinery.settings import FinalSnapshotSettings
+from steward.services.cluster_state import ClusterState
+from steward.services.elasticache_clusters import ElastiCacheClusters
+from steward.services.notifications import Notifications
+from steward.services.redshift_clusters import RedshiftClusters
+from steward.vocabulary.service import Service
+
+Trigger = ScheduledEvent | ClusterTagged | ClusterDeleted | NotApplicable
+
+STORES: dict[Service, Callable[[str, str], ClusterStore]] = {
+    Service.REDSHIFT: RedshiftClusters,
+    Service.ELASTICACHE: ElastiCacheClusters,
+}
+
+
+def parse_trigger(event: Any) -> Trigger:
+    """A schedule, or a CloudTrail tag/delete event; InvalidEvent for anything else."""
+    if not isinstance(event, Mapping):
+        raise InvalidEvent(f"event must be a JSON object, got {type(event).__name__}")
+    if event.get("detail-type") == "Scheduled Event":
+        return parse_schedule(dict(event))
+    return parse_cluster_event(event)
+
+
+def function_region() -> str:
+    """The region the function runs in (Lambda sets AWS_REGION): where its StateTable is."""
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if not region:
+        raise RuntimeError("AWS_REGION is not set; Lambda sets it, elsewhere set it to the stack's region")
+    return region
+
+
+def run(
+    trigger: Trigger,
+    settings: FinalSnapshotSettings,
+    seconds_left: Callable[[], float],
+    *,
+    stores: Mapping[Service, ClusterStore] | None = None,
+    state: ClusterState | None = None,
+    alerts: Alerts | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> RunResult:
+    """Act on one trigger; raise SweepFailed (after doing everything else) if anything failed."""
+    if isinstance(trigger, NotApplicable):
+        logger.info("not applicable", extra={"reason": trigger.reason, "detail": trigger.detail})
+        return RunResult(settings.DRY_RUN, now(), f"not-applicable:{trigger.reason}")
+    event_time, region, account, name = _origin(trigger)
+    # The event's own time is the clock (capped at now), so a replay decides as the original did.
+    clock = min(event_time.astimezone(UTC), now())
+    if stores is None:
+        stores = {service: make(region, account) for service, make in STORES.items()}
+    flow = FinalSnapshotRun(
+        settings=settings,
+        clock=clock,
+        now=now,
+        out_of_time=lambda: seconds_left() < settings.SAFETY_MARGIN_SECONDS,
+        # The StateTable is in the stack's region, whichever region the event comes from.
+        state=state or ClusterState(settings.STATE_TABLE, function_region()),
+        alerts=alerts or Notifications(settings.NOTIFICATIONS_TOPIC_ARN),
+        result=RunResult(settings.DRY_RUN, clock, name),
+    )
+    try:
+        if isinstance(trigger, ScheduledEvent):
+            sweep(flow, list(stores.values()))
+        elif isinstance(trigger, ClusterTagged):
+            tagged(flow, stores[trigger.service], trigger)
+        else:
+            rescue(flow, stores[trigger.service], trigger)
+    except Exception as error:
+        # Whatever stops the run, what was decided before it is still logged and counted.
+        logger.exception("final-snapshot run stopped")
+        flow.result.problems.append(f"run stopped by {type(error).__name__}: {error}")
+    return _report(flow.result)
+
+
+def _origin(trigger: ScheduledEvent | ClusterTagged | ClusterDeleted) -> tuple[datetime, str, str, str]:
+    if isinstance(trigger, ScheduledEvent):
+        return trigger.time, trigger.region, trigger.account, "sweep"
+    if isinstance(trigger, ClusterTagged):
+        return trigger.tagged_at, trigger.region, trigger.account, "tag-event"
+    return trigger.deleted_at, trigger.region, trigger.account, "delete-event"
+
+
+def _report(result: RunResult) -> RunResult:
+    publish("final-snapshot run", result, metric="Clusters", error=SweepFailed)
+    return result

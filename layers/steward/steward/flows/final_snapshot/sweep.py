@@ -1,0 +1,55 @@
+"""The hourly sweep: write deferred tags, refresh the guarded-cluster inventory, decommission what is due."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from steward.flows.final_snapshot.context import FinalSnapshotRun
+from steward.flows.final_snapshot.decommission import decommission
+from steward.flows.final_snapshot.deferred_tags import write_pending_tags
+from steward.flows.final_snapshot.stores import ClusterStore
+from steward.machinery.report import Action
+from steward.policy.rescue import (
+    final_snapshot_tag_problem,
+    is_guarded,
+)
+from steward.services.clients import AwsError, error_code
+from steward.services.cluster_state import cluster_key
+from steward.vocabulary.tags import DELETE_AFTER
+
+
+def sweep(run: FinalSnapshotRun, stores: Sequence[ClusterStore]) -> None:
+    for store in stores:
+        if not run.settings.DRY_RUN:
+            write_pending_tags(run, store)
+        try:
+            clusters = store.list_tagged()
+        except AwsError as error:
+            run.decide(
+                store.service,
+                store.region,
+                "*",
+                Action.KEPT,
+                f"failed:{error_code(error)}",
+                "listing tagged clusters failed",
+            )
+            continue
+        guarded = {
+            cluster_key(c.service.value, c.region, c.id): dict(c.tags) for c in clusters if is_guarded(c.tags)
+        }
+        try:
+            run.state.sync(f"cluster#{store.service.value}#{store.region}#", guarded, run.clock)
+        except AwsError as error:
+            run.result.problems.append(f"inventory sync {store.service}: {error_code(error)}")
+        for cluster in clusters:
+            if DELETE_AFTER in cluster.tags:
+                decommission(run, store, cluster, alert_refusal=False)
+            elif (problem := final_snapshot_tag_problem(cluster.tags)) is not None:
+                run.decide(
+                    cluster.service,
+                    cluster.region,
+                    cluster.id,
+                    Action.KEPT,
+                    "invalid-tag",
+                    f"{problem}; guarded anyway: a delete without a final snapshot is rescued",
+                )
