@@ -1,0 +1,5 @@
+"""Retention: the scheduled sweep that deletes expired backups (`sweep`)."""
+
+from steward.flows.retention.sweep import run
+
+__all__ = ["run"]
