@@ -29,7 +29,7 @@ from steward.events.key_removal import KeyRemoval
 from steward.events.key_triggers import parse_key_event
 from steward.events.outcomes import InvalidEvent, NotApplicable
 
-EVENTS = Path(__file__).resolve().parents[2] / "events"
+EVENTS = Path(__file__).resolve().parents[3] / "events"
 REGION = "us-west-2"
 
 # "Example: Create and delete a key pair": the public key's deletion.

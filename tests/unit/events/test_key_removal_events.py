@@ -23,7 +23,7 @@ from steward.events.key_triggers import parse_key_event
 from steward.events.kms_calls.models import KeyDeletionResponse, KmsDeleteKeyEvent
 from steward.events.outcomes import InvalidEvent, NotApplicable
 
-EVENTS = Path(__file__).resolve().parents[2] / "events"
+EVENTS = Path(__file__).resolve().parents[3] / "events"
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 KEY_ARN = f"arn:aws:kms:us-west-2:111122223333:key/{KEY_ID}"
 

@@ -17,7 +17,7 @@ from steward.policy.rescue import is_stewards_own
 from steward.vocabulary.service import Service
 from steward.vocabulary.tags import DELETE_AFTER
 
-EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
+EVENTS_DIR = Path(__file__).resolve().parents[3] / "events"
 STEWARD_ROLE = "arn:aws:iam::123456789012:role/steward-FinalSnapshotFunctionRole-1A2B3C4D5E6F"
 
 
