@@ -1,1 +1,1 @@
-"""Models of the AWS events Steward accepts, one module per capability."""
+"""What arrives, read into typed outcomes: one folder per trigger source, each its models and parser."""

@@ -12,8 +12,6 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-API_CALL = "AWS API Call via CloudTrail"
-
 # CloudTrail writes dates in responseElements as "Apr 12, 2021 18:58:30 PM": not ISO, and the
 # hour is sometimes 24-hour despite the AM/PM marker.
 _CLOUDTRAIL_DATE = re.compile(

@@ -1,1 +1,1 @@
-"""One module per capability: plan, act and report. What the handlers call."""
+"""One folder per capability, one module per path through it: what the handlers call."""
