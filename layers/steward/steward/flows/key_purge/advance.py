@@ -52,9 +52,7 @@ def advance(run: KeyPurgeRun, record: PurgeRecord, *, opened: bool) -> None:
     run.result.decisions.extend(decisions)
 
     try:
-        saved = state.update(
-            record, lambda current: _updated(run, current, plan, deleted, decisions)
-        )
+        saved = state.update(record, lambda current: _updated(run, current, plan, deleted, decisions))
     except ItemFailure as error:
         # What was deleted is in `intended`: the next check re-reads AWS and records it.
         return _failed_save(run, record, error, "saving the purge")
@@ -116,8 +114,7 @@ def _inventory(run: KeyPurgeRun, record: PurgeRecord) -> tuple[list[HsmBackup], 
     # A backup is held by its own tag or its cluster's; a copy's cluster is in another region.
     tags_of = {cluster.id: cluster.tags for cluster in clusters}
     held_by_cluster = [
-        replace(b, cluster_tags=tags_of.get(b.cluster_id or b.source_cluster or "", {}))
-        for b in backups
+        replace(b, cluster_tags=tags_of.get(b.cluster_id or b.source_cluster or "", {})) for b in backups
     ]
     return held_by_cluster, clusters
 
@@ -144,9 +141,7 @@ def _act(
         try:
             outcome = run.ports.hsm(backup.region).delete(backup)
         except BackupGone:
-            decisions.append(
-                _decide(verdict, Action.KEPT, "already-deleted", "the backup no longer exists")
-            )
+            decisions.append(_decide(verdict, Action.KEPT, "already-deleted", "the backup no longer exists"))
             continue
         except AwsError as error:
             code = error_code(error)
@@ -229,7 +224,11 @@ def _updated(
     status = (
         record.status  # an undo finished this purge while we worked; it stays finished
         if record.status == "undone"
-        else "dry-run" if record.dry_run else "pending" if pending else "done"
+        else "dry-run"
+        if record.dry_run
+        else "pending"
+        if pending
+        else "done"
     )
     last_restorable = max(
         (b.restorable_until for b in deleted.values() if b.restorable_until), default=run.clock
@@ -249,9 +248,7 @@ def _updated(
                 for f in plan.flagged
             ],
             "expires_at": (
-                int((last_restorable + RECORD_KEPT).timestamp())
-                if status in ("done", "dry-run")
-                else None
+                int((last_restorable + RECORD_KEPT).timestamp()) if status in ("done", "dry-run") else None
             ),
         }
     )
@@ -269,8 +266,6 @@ def _notify_purge(run: KeyPurgeRun, record: PurgeRecord, plan: PurgePlan) -> Non
         f"{len(record.pending)} pending"
     )
     run.notify(subject, body, record.purge_id)
-
-
 
 
 _ACTION_OF = {

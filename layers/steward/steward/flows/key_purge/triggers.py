@@ -122,12 +122,13 @@ def _removal(run: KeyPurgeRun, removal: KeyRemoval) -> None:
         run.result.problems.append(f"{cluster_id} listing failed: {error_code(error)}")
         return None
     if not known:
-        return not_applicable(run,
+        return not_applicable(
+            run,
             NotApplicable(
                 reason="unknown-cluster",
                 detail=f"{cluster_id} has no cluster and no backups in {removal.region}: nothing "
                 f"to purge (removal {removal.removal_id}, trigger {removal.trigger})",
-            )
+            ),
         )
 
     record = PurgeRecord(
@@ -178,8 +179,6 @@ def _duplicate(run: KeyPurgeRun, existing: PurgeRecord, removal: KeyRemoval) -> 
     )
     run.result.purges.append(existing.model_copy(update={"deliveries": existing.deliveries + 1}))
     count("KeyPurgeEvents", 1, outcome="duplicate", trigger=removal.trigger)
-
-
 
 
 def _trigger(request: KeyPurgeRequest) -> str:

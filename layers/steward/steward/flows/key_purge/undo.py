@@ -169,4 +169,3 @@ def _decision(
         reason=reason,
         detail=detail,
     )
-
