@@ -50,13 +50,14 @@ def run(
     """Handle one event; raise PurgeFailed at the end if any item failed (it stays pending)."""
     now = clock or datetime.now(UTC)
     ports = ports or Ports.for_settings(settings)
-    result = RunResult(dry_run=settings.DRY_RUN, clock=now, trigger=_trigger(request))
+    trigger = "pending-check" if isinstance(request, PendingCheck) else "event"
+    result = RunResult(dry_run=settings.DRY_RUN, clock=now, trigger=trigger)
     purge = KeyPurgeRun(settings, ports, now, result, seconds_left)
     handlers: dict[type[KeyEventOutcome], Callable[[Any], None]] = {
         KeyRemoval: lambda removal: _removal(purge, removal),
         KeyDeletionScheduled: lambda scheduled: key_scheduled(purge, scheduled),
         KeyDeletionCancelled: lambda cancelled: key_cancelled(purge, cancelled),
-        PurgeUndo: lambda request: undo(purge, request),
+        PurgeUndo: lambda asked: undo(purge, asked),
         NotApplicable: lambda outcome: not_applicable(purge, outcome),
     }
 
@@ -179,14 +180,6 @@ def _duplicate(run: KeyPurgeRun, existing: PurgeRecord, removal: KeyRemoval) -> 
     )
     run.result.purges.append(existing.model_copy(update={"deliveries": existing.deliveries + 1}))
     count("KeyPurgeEvents", 1, outcome="duplicate", trigger=removal.trigger)
-
-
-def _trigger(request: KeyPurgeRequest) -> str:
-    """What started the run, for its summary: the schedule, or the events' own triggers."""
-    if isinstance(request, PendingCheck):
-        return "schedule"
-    names = {getattr(outcome, "trigger", type(outcome).__name__) for outcome in request}
-    return ",".join(sorted(names))
 
 
 def _subject(outcome: KeyEventOutcome, local_region: str) -> tuple[str, str]:
