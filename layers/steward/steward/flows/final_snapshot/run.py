@@ -13,24 +13,17 @@ from steward.events.schedule.models import ScheduledEvent
 from steward.events.schedule.parser import parse_schedule
 from steward.flows.final_snapshot.context import FinalSnapshotRun
 from steward.flows.final_snapshot.rescue import rescue
-from steward.flows.final_snapshot.stores import Alerts, ClusterStore
+from steward.flows.final_snapshot.stores import STORES, Alerts, ClusterStore
 from steward.flows.final_snapshot.sweep import sweep
 from steward.flows.final_snapshot.tag_event import tagged
 from steward.machinery.observability import logger
 from steward.machinery.report import RunResult, SweepFailed, publish
 from steward.machinery.settings import FinalSnapshotSettings
 from steward.services.cluster_state import ClusterState
-from steward.services.elasticache_clusters import ElastiCacheClusters
 from steward.services.notifications import Notifications
-from steward.services.redshift_clusters import RedshiftClusters
 from steward.vocabulary.service import Service
 
 Trigger = ScheduledEvent | ClusterTagged | ClusterDeleted | NotApplicable
-
-STORES: dict[Service, Callable[[str, str], ClusterStore]] = {
-    Service.REDSHIFT: RedshiftClusters,
-    Service.ELASTICACHE: ElastiCacheClusters,
-}
 
 
 def parse_trigger(event: Any) -> Trigger:
