@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 
-from . import cloudhsm, elasticache, elasticache_serverless, faults, kms, redshift
+from . import cloudhsm, elasticache, elasticache_serverless, faults, kms, model_check, redshift
 
 __all__ = [
     "cloudhsm",
@@ -27,6 +27,7 @@ __all__ = [
     "faults",
     "install",
     "kms",
+    "model_check",
     "redshift",
 ]
 
@@ -39,7 +40,8 @@ def install() -> None:
     with _lock:
         if _installed:
             return
-        # elasticache_serverless chains onto elasticache's GetResources listing, so it comes after it
-        for module in (elasticache, elasticache_serverless, redshift, cloudhsm, kms, faults):
+        # elasticache_serverless chains onto elasticache's GetResources listing, so it comes after it;
+        # model_check last: it wraps the call handler faults installed, so it runs first.
+        for module in (elasticache, elasticache_serverless, redshift, cloudhsm, kms, faults, model_check):
             module.install()
         _installed.append(True)

@@ -13,7 +13,7 @@ from conftest import REGION
 
 def store(kms: Any, name: str = "ks") -> tuple[str, str]:
     hsm = boto3.client("cloudhsmv2", region_name=REGION)
-    cluster_id = hsm.create_cluster(HsmType="hsm2m.medium", SubnetIds=["subnet-1"])["Cluster"][
+    cluster_id = hsm.create_cluster(HsmType="hsm2m.medium", SubnetIds=["subnet-0a1b2c3d"])["Cluster"][
         "ClusterId"
     ]
     store_id = kms.create_custom_key_store(

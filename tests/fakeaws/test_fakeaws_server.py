@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from conftest import ACCOUNT, REGION
 from moto.server import ThreadedMotoServer
 
@@ -37,7 +38,7 @@ def client(service: str, endpoint: str) -> Any:
 
 def test_cloudhsm_delete_backup_over_http(endpoint: str) -> None:
     hsm = client("cloudhsmv2", endpoint)
-    cluster_id = hsm.create_cluster(HsmType="hsm2m.medium", SubnetIds=["subnet-1"])["Cluster"][
+    cluster_id = hsm.create_cluster(HsmType="hsm2m.medium", SubnetIds=["subnet-0a1b2c3d"])["Cluster"][
         "ClusterId"
     ]
     backup_id = fakeaws.cloudhsm.add_backup(
@@ -70,3 +71,11 @@ def test_elasticache_serverless_final_snapshot_over_http(endpoint: str) -> None:
     assert final["SnapshotType"] == "manual"
     [cache] = ec.describe_serverless_caches(ServerlessCacheName="sessions-http")["ServerlessCaches"]
     assert cache["Status"] == "deleting"
+
+
+def test_the_model_check_refuses_over_http(endpoint: str) -> None:
+    hsm = client("cloudhsmv2", endpoint)
+    with pytest.raises(ClientError) as exc:
+        hsm.describe_clusters(MaxResults=50)
+    assert exc.value.response["Error"]["Code"] == "CloudHsmInvalidRequestException"
+    assert hsm.describe_clusters(MaxResults=25)["ResponseMetadata"]["HTTPStatusCode"] == 200
