@@ -1,12 +1,14 @@
-"""Helpers shared by the service modules: patching, time and opaque-token pagination."""
+"""Helpers shared by the service modules: patching, time, ordered stores and token pagination."""
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+
+from sortedcontainers import SortedKeyList
 
 _ORIGINALS: dict[tuple[type, str], Any] = {}
 
@@ -62,25 +64,100 @@ def decode_token(token: str) -> str | None:
     return key if isinstance(key, str) else None
 
 
+class OrderedStore[K, V](dict[K, V]):
+    """A moto backend's dict that also keeps its values sorted by ``order_key``.
+
+    Installed in place of the plain dict a moto backend keeps its snapshots or backups in, so a
+    listing page starts with a bisect instead of a sort: its cost does not grow with the fleet.
+    The order key of a value must not change while it is stored.
+    """
+
+    def __init__(self, order_key: Callable[[V], str], items: Mapping[K, V] | None = None):
+        super().__init__()
+        self.ordered: SortedKeyList[V] = SortedKeyList(key=order_key)
+        self.update(items or {})
+
+    def __setitem__(self, key: K, value: V) -> None:
+        if key in self:
+            self.ordered.remove(self[key])
+        super().__setitem__(key, value)
+        self.ordered.add(value)
+
+    def __delitem__(self, key: K) -> None:
+        self.ordered.remove(self[key])
+        super().__delitem__(key)
+
+    def pop(self, key: K, *default: Any) -> Any:
+        if key not in self:
+            if default:
+                return default[0]
+            raise KeyError(key)
+        value = self[key]
+        del self[key]
+        return value
+
+    def popitem(self) -> tuple[K, V]:
+        key, value = super().popitem()
+        self.ordered.remove(value)
+        return key, value
+
+    def setdefault(self, key: K, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def clear(self) -> None:
+        super().clear()
+        self.ordered.clear()
+
+
+def keep_in_order[V](backend_class: type, attribute: str, order_key: Callable[[V], str]) -> None:
+    """Make every ``backend_class`` instance keep ``attribute`` as an :class:`OrderedStore`."""
+    init = backend_class.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        setattr(self, attribute, OrderedStore(order_key, getattr(self, attribute)))
+
+    backend_class.__init__ = __init__
+
+
 def page[T](
-    items: Sequence[T],
-    key: Callable[[T], str],
+    ordered: SortedKeyList[T],
     token: str | None,
     limit: int,
     invalid_token: Callable[[], Exception],
+    *,
+    keep: Callable[[T], bool] = lambda _: True,
+    descending: bool = False,
 ) -> tuple[list[T], str | None]:
-    """Slice ``items`` (sorted here by ``key``) into one page.
+    """One page of the items in ``ordered`` that ``keep`` accepts, in key order (or reversed).
 
     The token names the key of the first item of the next page, so pages stay consistent
-    when items are deleted between calls (as the AWS markers do). Returns (page, next_token).
+    when items are deleted between calls (as the AWS markers do). The page starts at a bisect
+    and reads only as far as it needs to, so its cost does not depend on how many items sit
+    before or after it. Returns (page, next_token).
     """
-    ordered = sorted(items, key=key)
-    start = 0
+    key: Callable[[T], str] = ordered.key
     if token:
         first = decode_token(token)
         if first is None:
             raise invalid_token()
-        start = next((i for i, item in enumerate(ordered) if key(item) >= first), len(ordered))
-    chunk = ordered[start : start + limit]
-    rest = ordered[start + limit :]
-    return chunk, (encode_token(key(rest[0])) if rest else None)
+        if descending:
+            items = ordered.irange_key(max_key=first, reverse=True)
+        else:
+            items = ordered.irange_key(min_key=first)
+    else:
+        items = reversed(ordered) if descending else iter(ordered)
+    chunk: list[T] = []
+    for item in items:
+        if not keep(item):
+            continue
+        if len(chunk) == limit:
+            return chunk, encode_token(key(item))
+        chunk.append(item)
+    return chunk, None

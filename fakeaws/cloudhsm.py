@@ -6,7 +6,8 @@ Emulated (API 2017-04-28, JSON protocol):
 * Backup fields BackupId, BackupArn, BackupState, ClusterId, CreateTimestamp, CopyTimestamp,
   NeverExpires, SourceRegion, SourceBackup, SourceCluster, DeleteTimestamp, TagList, HsmType, Mode
   (absent fields are omitted, as AWS does for e.g. ClusterId of a cross-region copy).
-* DescribeBackups: ``MaxResults`` 1..50, opaque ``NextToken``, filters backupIds /
+* DescribeBackups: ``MaxResults`` 1..50 (the model's range, checked by :mod:`fakeaws.model_check`),
+  opaque ``NextToken``, filters backupIds /
   sourceBackupIds / clusterIds / states / neverExpires (string lists), SortAscending (default
   newest first, as moto).
 * DeleteBackup: READY -> PENDING_DELETION with DeleteTimestamp = now + 7 days. A PENDING_DELETION
@@ -28,8 +29,9 @@ Emulated (API 2017-04-28, JSON protocol):
 Simplified:
 * Copies are READY at once (AWS shows CREATE_IN_PROGRESS first, DELETED if the copy fails).
 * No automatic retention purge and no "last backup is never deleted" rule.
-* Default page size is 50; unknown filter keys and out-of-range MaxResults raise
-  ``CloudHsmInvalidRequestException`` (AWS's exact error for these is unverified).
+* Default page size is 50; unknown filter keys raise ``CloudHsmInvalidRequestException`` (AWS's
+  exact error for these is unverified).
+* Equal CreateTimestamps are ordered by BackupId (reversed with the rest when newest first).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from __future__ import annotations
 import json
 import random
 import string
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,8 +48,9 @@ from moto.cloudhsmv2.exceptions import CloudHSMv2ClientError
 from moto.cloudhsmv2.models import Backup, CloudHSMV2Backend, Cluster, cloudhsmv2_backends
 from moto.cloudhsmv2.responses import CloudHSMV2Response
 from moto.utilities.utils import get_partition
+from sortedcontainers import SortedKeyList
 
-from ._common import epoch, graft, naive_utc, now, original, page
+from ._common import OrderedStore, epoch, graft, keep_in_order, naive_utc, now, original, page
 
 ID_ALPHABET = "234567" + string.ascii_lowercase
 RESTORE_WINDOW = timedelta(days=7)
@@ -84,13 +88,16 @@ def _new_backup(
     backup.backup_id = _new_id("backup-")
     region = backend.region_name
     partition = get_partition(region)
-    backup.backup_arn = (
-        f"arn:{partition}:cloudhsm:{region}:{backend.account_id}:backup/{backup.backup_id}"
-    )
+    backup.backup_arn = f"arn:{partition}:cloudhsm:{region}:{backend.account_id}:backup/{backup.backup_id}"
     if created is not None:
         backup.create_timestamp = naive_utc(created)
     backend.backups[backup.backup_id] = backup
     return backup
+
+
+def _order_key(backup: Backup) -> str:
+    """Creation time, then id: DescribeBackups' order (reversed unless SortAscending)."""
+    return f"{backup.create_timestamp:%Y-%m-%dT%H:%M:%S.%f}|{backup.backup_id}"
 
 
 def _get_backup(backend: CloudHSMV2Backend, backup_id: str) -> Backup:
@@ -164,9 +171,7 @@ class CloudHSMV2BackendExtension(CloudHSMV2Backend):
         )
         cluster.cluster_id = _new_id("cluster-")
         self.clusters[cluster.cluster_id] = cluster
-        _new_backup(
-            self, cluster_id=cluster.cluster_id, hsm_type=hsm_type, mode=cluster.mode, tags=tag_list
-        )
+        _new_backup(self, cluster_id=cluster.cluster_id, hsm_type=hsm_type, mode=cluster.mode, tags=tag_list)
         return cluster.to_dict()
 
     def describe_backups(  # type: ignore[override]
@@ -177,47 +182,40 @@ class CloudHSMV2BackendExtension(CloudHSMV2Backend):
         next_token: str | None,
         max_results: int | None,
     ) -> tuple[list[Backup], str | None]:
-        limit = 50 if max_results is None else max_results
-        if not 1 <= limit <= 50:
-            raise CloudHsmInvalidRequest("MaxResults must be between 1 and 50.")
+        limit = 50 if max_results is None else max_results  # 1..50: fakeaws.model_check
         filters = filters or {}
         unknown = set(filters) - FILTER_KEYS
         if unknown:
             raise CloudHsmInvalidRequest(f"Invalid filter key(s): {', '.join(sorted(unknown))}")
-        backups = list(self.backups.values())
-        if "backupIds" in filters:
-            backups = [b for b in backups if b.backup_id in filters["backupIds"]]
+        store: OrderedStore[str, Backup] = self.backups  # type: ignore[assignment]
+        ordered = store.ordered
+        if "backupIds" in filters:  # a handful of ids: order just those, not the fleet
+            wanted = [self.backups[i] for i in dict.fromkeys(filters["backupIds"]) if i in self.backups]
+            ordered = SortedKeyList(wanted, key=_order_key)
+        checks: list[Callable[[Backup], bool]] = []
         if "sourceBackupIds" in filters:
-            backups = [b for b in backups if b.source_backup in filters["sourceBackupIds"]]
+            checks.append(lambda b: b.source_backup in filters["sourceBackupIds"])
         if "clusterIds" in filters:
-            backups = [b for b in backups if b.cluster_id in filters["clusterIds"]]
+            checks.append(lambda b: b.cluster_id in filters["clusterIds"])
         if "states" in filters:
-            backups = [b for b in backups if b.backup_state in filters["states"]]
+            checks.append(lambda b: b.backup_state in filters["states"])
         if "neverExpires" in filters:
-            wanted = {v.lower() == "true" for v in filters["neverExpires"]}
-            backups = [b for b in backups if b.never_expires in wanted]
-
-        def sort_key(b: Backup) -> str:
-            ts = b.create_timestamp.strftime("%Y-%m-%dT%H:%M:%S.%f")
-            # Descending order is encoded by inverting each digit, keeping tokens plain strings.
-            if not sort_ascending:
-                ts = ts.translate(str.maketrans("0123456789", "9876543210"))
-            return f"{ts}|{b.backup_id}"
-
+            never_expires = {v.lower() == "true" for v in filters["neverExpires"]}
+            checks.append(lambda b: b.never_expires in never_expires)
         return page(
-            backups,
-            key=sort_key,
+            ordered,
             token=next_token,
             limit=limit,
             invalid_token=lambda: CloudHsmInvalidRequest(f"Invalid NextToken: {next_token}"),
+            keep=lambda b: all(check(b) for check in checks),
+            descending=not sort_ascending,
         )
 
     def delete_backup(self, backup_id: str) -> Backup:
         backup = _get_backup(self, backup_id)
         if backup.backup_state != "READY":
             raise CloudHsmInvalidRequest(
-                f"Backup {backup_id} is in state {backup.backup_state}; "
-                "only READY backups can be deleted."
+                f"Backup {backup_id} is in state {backup.backup_state}; only READY backups can be deleted."
             )
         backup.backup_state = "PENDING_DELETION"
         backup.delete_timestamp = now() + RESTORE_WINDOW
@@ -329,9 +327,7 @@ class CloudHSMV2ResponseExtension(CloudHSMV2Response):
 
     def modify_backup_attributes(self) -> str:
         params = _body(self)
-        backup = self.cloudhsmv2_backend.modify_backup_attributes(
-            params["BackupId"], params["NeverExpires"]
-        )
+        backup = self.cloudhsmv2_backend.modify_backup_attributes(params["BackupId"], params["NeverExpires"])
         return json.dumps({"Backup": backup.to_dict()})
 
 
@@ -340,6 +336,7 @@ def install() -> None:
     Backup.to_dict = _backup_to_dict
     hsm_models.ResourceNotFoundException = CloudHsmResourceNotFound  # raised by DeleteCluster
     graft(CloudHSMV2Backend, CloudHSMV2BackendExtension)
+    keep_in_order(CloudHSMV2Backend, "backups", _order_key)
     graft(CloudHSMV2Response, CloudHSMV2ResponseExtension)
 
 

@@ -37,7 +37,7 @@ Simplified:
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -61,8 +61,18 @@ from moto.elasticache.models import (
 )
 from moto.elasticache.responses import ElastiCacheResponse
 from moto.utilities.utils import get_partition
+from sortedcontainers import SortedKeyList
 
-from ._common import decode_token, graft, naive_utc, now, original, page
+from ._common import (
+    OrderedStore,
+    decode_token,
+    graft,
+    keep_in_order,
+    naive_utc,
+    now,
+    original,
+    page,
+)
 
 SOURCE_FILTER = {
     "user": "manual",
@@ -155,6 +165,11 @@ def _check_group_available(group: ReplicationGroup) -> None:
         )
 
 
+def _order_key(snapshot: Snapshot) -> str:
+    """DescribeSnapshots pages are ordered by snapshot name."""
+    return str(snapshot.snapshot_name)
+
+
 def _get_snapshot(backend: ElastiCacheBackend, name: str) -> Snapshot:
     if name not in backend.snapshots:
         raise SnapshotNotFound(name)
@@ -164,8 +179,7 @@ def _get_snapshot(backend: ElastiCacheBackend, name: str) -> Snapshot:
 def _require_available(snapshot: Snapshot) -> None:
     if snapshot.snapshot_status != "available":
         raise InvalidSnapshotState(
-            f"Snapshot {snapshot.snapshot_name} is in state {snapshot.snapshot_status}; "
-            "it must be available."
+            f"Snapshot {snapshot.snapshot_name} is in state {snapshot.snapshot_status}; it must be available."
         )
 
 
@@ -230,30 +244,32 @@ class ElastiCacheBackendExtension(ElastiCacheBackend):
             )
         if marker and decode_token(marker) is None:
             raise InvalidParameterValueException(f"Invalid marker: {marker}")
-        snapshots = list(self.snapshots.values())
+        store: OrderedStore[str, Snapshot] = self.snapshots  # type: ignore[assignment]
+        ordered = store.ordered
         if snapshot_name:
-            snapshots = [_get_snapshot(self, snapshot_name)]
+            ordered = SortedKeyList([_get_snapshot(self, snapshot_name)], key=_order_key)
+        checks: list[Callable[[Snapshot], bool]] = []
         if replication_group_id:
             if replication_group_id not in self.replication_groups and not any(
-                s.replication_group_id == replication_group_id for s in snapshots
+                s.replication_group_id == replication_group_id for s in ordered
             ):
                 raise ReplicationGroupNotFound(replication_group_id)
-            snapshots = [s for s in snapshots if s.replication_group_id == replication_group_id]
+            checks.append(lambda s: s.replication_group_id == replication_group_id)
         if cache_cluster_id:
             if cache_cluster_id not in self.cache_clusters and not any(
-                s.cache_cluster_id == cache_cluster_id for s in snapshots
+                s.cache_cluster_id == cache_cluster_id for s in ordered
             ):
                 raise CacheClusterNotFound(cache_cluster_id)
-            snapshots = [s for s in snapshots if s.cache_cluster_id == cache_cluster_id]
+            checks.append(lambda s: s.cache_cluster_id == cache_cluster_id)
         if snapshot_source:
             wanted = SOURCE_FILTER[snapshot_source.lower()]
-            snapshots = [s for s in snapshots if s.snapshot_source == wanted]
+            checks.append(lambda s: s.snapshot_source == wanted)
         return page(
-            snapshots,
-            key=lambda s: s.snapshot_name,
+            ordered,
             token=marker,
             limit=limit,
             invalid_token=lambda: InvalidParameterValueException(f"Invalid marker: {marker}"),
+            keep=lambda s: all(check(s) for check in checks),
         )
 
     def delete_snapshot(self, snapshot_name: str) -> Snapshot:
@@ -309,9 +325,7 @@ class ElastiCacheBackendExtension(ElastiCacheBackend):
                 f"replication group {group_id}."
             )
         if cluster.cache_cluster_status != "available":
-            raise InvalidCacheClusterState(
-                f"Cache cluster {cache_cluster_id} is not in the available state."
-            )
+            raise InvalidCacheClusterState(f"Cache cluster {cache_cluster_id} is not in the available state.")
         if not final_snapshot_identifier:
             # Asynchronous in AWS: automatic snapshots outlive the call until the deletion ends.
             cluster.cache_cluster_status = "deleting"
@@ -359,9 +373,7 @@ class ElastiCacheBackendExtension(ElastiCacheBackend):
 
     def iter_tagged_resources(self) -> Iterator[TaggedResource]:
         for resource in original(ElastiCacheBackend, "iter_tagged_resources")(self):
-            resource.resource_type = RESOURCE_TYPES.get(
-                resource.resource_type, resource.resource_type
-            )
+            resource.resource_type = RESOURCE_TYPES.get(resource.resource_type, resource.resource_type)
             yield resource
 
 
@@ -422,6 +434,7 @@ class ElastiCacheResponseExtension(ElastiCacheResponse):
 def install() -> None:
     Snapshot.node_snapshots = []  # class default, only read, for snapshots made before install
     graft(ElastiCacheBackend, ElastiCacheBackendExtension)
+    keep_in_order(ElastiCacheBackend, "snapshots", _order_key)
     graft(ElastiCacheResponse, ElastiCacheResponseExtension)
     rgt_models.match_resource_type = _match_resource_type
 
@@ -472,9 +485,7 @@ def complete_deletions(account_id: str, region: str) -> list[str]:
     return removed
 
 
-def set_snapshot_created(
-    account_id: str, region: str, snapshot_name: str, created: datetime
-) -> None:
+def set_snapshot_created(account_id: str, region: str, snapshot_name: str, created: datetime) -> None:
     """Backdate every node snapshot's ``SnapshotCreateTime``."""
     snapshot = _get_snapshot(_backend(account_id, region), snapshot_name)
     for node in snapshot.node_snapshots:

@@ -169,7 +169,7 @@ def _request_params(response: BaseResponse, operation: OperationModel) -> dict[s
                 "url_params": response.uri_match,
             }
         )
-    except Exception:  # noqa: BLE001 - a request moto cannot parse is moto's to answer
+    except Exception:  # a request moto cannot parse is moto's to answer
         return None
     return parsed
 
@@ -202,7 +202,7 @@ def install() -> None:
         if message is None:
             return handler(self)
         error = ModelValidationError(VALIDATION_ERRORS[self.boto3_service_name], message)
-        status, headers, body = self.serialized(ActionResult(error))
+        _, headers, body = self.serialized(ActionResult(error))
         headers["status"] = 400
         return 400, headers, body
 

@@ -39,6 +39,7 @@ Simplified:
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -53,8 +54,9 @@ from moto.redshift.exceptions import (
 )
 from moto.redshift.models import Cluster, RedshiftBackend, Snapshot, redshift_backends
 from moto.redshift.responses import RedshiftResponse
+from sortedcontainers import SortedKeyList
 
-from ._common import graft, naive_utc, now, original, page
+from ._common import OrderedStore, graft, keep_in_order, naive_utc, now, original, page
 
 DELETABLE_STATES = ("available", "failed", "cancelled")
 MAX_AUTHORIZED_ACCOUNTS = 20
@@ -104,13 +106,44 @@ def _validate_retention(period: int | None) -> int:
     return period
 
 
-def _get_snapshot(
-    backend: RedshiftBackend, snapshot_id: str, cluster_id: str | None = None
-) -> Snapshot:
+def _order_key(snapshot: Snapshot) -> str:
+    """DescribeClusterSnapshots pages are ordered by snapshot identifier (see Simplified)."""
+    return str(snapshot.snapshot_identifier)
+
+
+def _get_snapshot(backend: RedshiftBackend, snapshot_id: str, cluster_id: str | None = None) -> Snapshot:
     snapshot = backend.snapshots.get(snapshot_id)
     if snapshot is None or (cluster_id and snapshot.cluster_identifier != cluster_id):
         raise ClusterSnapshotNotFoundError(snapshot_id)
     return snapshot
+
+
+def _matching(
+    backend: RedshiftBackend,
+    *,
+    cluster_identifier: str | None = None,
+    snapshot_identifier: str | None = None,
+    snapshot_type: str | None = None,
+    owner_account: str | None = None,
+    tag_keys: list[str] | None = None,
+    tag_values: list[str] | None = None,
+) -> tuple[SortedKeyList[Snapshot], Callable[[Snapshot], bool]]:
+    """The snapshots to read, in page order, and the test each must pass: all filters together."""
+    store: OrderedStore[str, Snapshot] = backend.snapshots  # type: ignore[assignment]
+    ordered = store.ordered
+    if snapshot_identifier:
+        ordered = SortedKeyList([_get_snapshot(backend, snapshot_identifier)], key=_order_key)
+    checks: list[Callable[[Snapshot], bool]] = []
+    if cluster_identifier:
+        checks.append(lambda s: s.cluster_identifier == cluster_identifier)
+    if snapshot_type:
+        checks.append(lambda s: s.snapshot_type == snapshot_type)
+    if owner_account:
+        checks.append(lambda s: s.account_id == owner_account)
+    if tag_keys or tag_values:  # OR across keys and values, as documented
+        keys, values = tag_keys or [], tag_values or []
+        checks.append(lambda s: any(t["Key"] in keys or t["Value"] in values for t in s.tags))
+    return ordered, lambda s: all(check(s) for check in checks)
 
 
 def _init_manual(snapshot: Snapshot, retention: int) -> None:
@@ -167,34 +200,23 @@ class RedshiftBackendExtension(RedshiftBackend):
             _init_manual(snapshot, retention)
         return snapshot
 
-    def describe_cluster_snapshots(  # type: ignore[override]
-        self,
-        *,
-        cluster_identifier: str | None = None,
-        snapshot_identifier: str | None = None,
-        snapshot_type: str | None = None,
-        owner_account: str | None = None,
-        tag_keys: list[str] | None = None,
-        tag_values: list[str] | None = None,
-    ) -> list[Snapshot]:
-        if snapshot_identifier:
-            snapshots = [_get_snapshot(self, snapshot_identifier)]
-        else:
-            snapshots = list(self.snapshots.values())
-        if cluster_identifier:
-            snapshots = [s for s in snapshots if s.cluster_identifier == cluster_identifier]
-        if snapshot_type:
-            snapshots = [s for s in snapshots if s.snapshot_type == snapshot_type]
-        if owner_account:
-            snapshots = [s for s in snapshots if s.account_id == owner_account]
-        if tag_keys or tag_values:  # OR across keys and values, as documented
-            keys, values = tag_keys or [], tag_values or []
-            snapshots = [
-                s
-                for s in snapshots
-                if any(t["Key"] in keys or t["Value"] in values for t in s.tags)
-            ]
-        return snapshots
+    def describe_cluster_snapshots(self, **filters: Any) -> list[Snapshot]:  # type: ignore[override]
+        """Every matching snapshot (moto's own callers use this, e.g. delete_automated_snapshots)."""
+        ordered, keep = _matching(self, **filters)
+        return [s for s in ordered if keep(s)]
+
+    def page_cluster_snapshots(
+        self, *, marker: str | None = None, max_records: int = 100, **filters: Any
+    ) -> tuple[list[Snapshot], str | None]:
+        """One DescribeClusterSnapshots page of the matching snapshots."""
+        ordered, keep = _matching(self, **filters)
+        return page(
+            ordered,
+            token=marker,
+            limit=max_records,
+            invalid_token=lambda: InvalidParameterValueError(f"Invalid marker: {marker}"),
+            keep=keep,
+        )
 
     def delete_cluster_snapshot(
         self, snapshot_identifier: str, snapshot_cluster_identifier: str | None = None
@@ -210,9 +232,7 @@ class RedshiftBackendExtension(RedshiftBackend):
             del self.snapshots[snapshot_identifier]
             snapshot.status = "deleted"
             return snapshot
-        raise InvalidClusterSnapshotState(
-            f"Cannot delete the snapshot {snapshot_identifier}: {reason}."
-        )
+        raise InvalidClusterSnapshotState(f"Cannot delete the snapshot {snapshot_identifier}: {reason}.")
 
     def batch_delete_cluster_snapshots(
         self, identifiers: list[dict[str, str]]
@@ -346,21 +366,15 @@ class RedshiftResponseExtension(RedshiftResponse):
         limit = self._get_int_param("MaxRecords", 100)
         if not 20 <= limit <= 100:
             raise InvalidParameterValueError("MaxRecords must be between 20 and 100.")
-        marker = self._get_param("Marker")
-        snapshots = self.redshift_backend.describe_cluster_snapshots(
+        chunk, next_marker = self.redshift_backend.page_cluster_snapshots(
             cluster_identifier=self._get_param("ClusterIdentifier"),
             snapshot_identifier=self._get_param("SnapshotIdentifier"),
             snapshot_type=self._get_param("SnapshotType"),
             owner_account=self._get_param("OwnerAccount"),
             tag_keys=self._get_param("TagKeys"),
             tag_values=self._get_param("TagValues"),
-        )
-        chunk, next_marker = page(
-            snapshots,
-            key=lambda s: s.snapshot_identifier,
-            token=marker,
-            limit=limit,
-            invalid_token=lambda: InvalidParameterValueError(f"Invalid marker: {marker}"),
+            marker=self._get_param("Marker"),
+            max_records=limit,
         )
         result: dict[str, Any] = {"Snapshots": chunk}
         if next_marker:
@@ -423,6 +437,7 @@ def install() -> None:
     Snapshot.accounts_with_restore_access = property(_accounts_with_restore_access)
     Snapshot.manual_snapshot_remaining_days = property(_manual_snapshot_remaining_days)
     graft(RedshiftBackend, RedshiftBackendExtension)
+    keep_in_order(RedshiftBackend, "snapshots", _order_key)
     graft(RedshiftResponse, RedshiftResponseExtension)
 
 
@@ -433,9 +448,7 @@ def add_automated_snapshot(account_id: str, region: str, cluster_id: str, create
     """Create an automated snapshot ``rs:<cluster>-YYYY-MM-DD-HH-MM-SS`` taken at ``created``."""
     backend = _backend(account_id, region)
     snapshot_id = f"rs:{cluster_id}-{naive_utc(created):%Y-%m-%d-%H-%M-%S}"
-    backend.create_cluster_snapshot(
-        cluster_id, snapshot_id, region, None, snapshot_type="automated"
-    )
+    backend.create_cluster_snapshot(cluster_id, snapshot_id, region, None, snapshot_type="automated")
     set_snapshot_created(account_id, region, snapshot_id, created)
     return snapshot_id
 

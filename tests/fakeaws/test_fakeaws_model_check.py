@@ -85,9 +85,7 @@ def test_kms_refuses_an_alias_that_breaks_the_pattern(kms: Any) -> None:
 def test_a_missing_required_member_is_refused_even_without_client_validation(
     mocked: None,
 ) -> None:
-    raw = boto3.client(
-        "cloudhsmv2", region_name=REGION, config=Config(parameter_validation=False)
-    )
+    raw = boto3.client("cloudhsmv2", region_name=REGION, config=Config(parameter_validation=False))
     with pytest.raises(ClientError) as exc:
         raw.delete_backup()
     assert error(exc) == (
@@ -99,9 +97,7 @@ def test_a_missing_required_member_is_refused_even_without_client_validation(
 
 
 def test_every_violation_is_listed(mocked: None) -> None:
-    raw = boto3.client(
-        "cloudhsmv2", region_name=REGION, config=Config(parameter_validation=False)
-    )
+    raw = boto3.client("cloudhsmv2", region_name=REGION, config=Config(parameter_validation=False))
     with pytest.raises(ClientError) as exc:
         raw.describe_backups(MaxResults=0, NextToken="t" * 257)
     _, _, message = error(exc)
@@ -120,9 +116,7 @@ def test_java_patterns_compile_with_unicode_classes_and_surrogate_ranges() -> No
     tag_key = model_check.compiled(r"^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$")
     assert tag_key is not None and tag_key.fullmatch("Équipe 7")
     assert not tag_key.fullmatch("a;b")
-    xml_chars = model_check.compiled(
-        r"[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*"
-    )
+    xml_chars = model_check.compiled(r"[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*")
     assert xml_chars is not None and xml_chars.fullmatch("key \U0001f512")
     assert not xml_chars.fullmatch("\x00")
 

@@ -41,9 +41,7 @@ def test_cloudhsm_delete_backup_over_http(endpoint: str) -> None:
     cluster_id = hsm.create_cluster(HsmType="hsm2m.medium", SubnetIds=["subnet-0a1b2c3d"])["Cluster"][
         "ClusterId"
     ]
-    backup_id = fakeaws.cloudhsm.add_backup(
-        ACCOUNT, REGION, cluster_id, datetime(2024, 1, 1, tzinfo=UTC)
-    )
+    backup_id = fakeaws.cloudhsm.add_backup(ACCOUNT, REGION, cluster_id, datetime(2024, 1, 1, tzinfo=UTC))
     assert hsm.delete_backup(BackupId=backup_id)["Backup"]["BackupState"] == "PENDING_DELETION"
 
 
