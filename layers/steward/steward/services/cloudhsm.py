@@ -39,7 +39,8 @@ def describe_backups(cloudhsm: CloudHSMV2Client, filters: dict[str, list[str]]) 
 
 def describe_clusters(cloudhsm: CloudHSMV2Client) -> Iterator[ClusterTypeDef]:
     """Every cluster of the region, all pages."""
-    for page in cloudhsm.get_paginator("describe_clusters").paginate(PaginationConfig={"PageSize": 50}):
+    # 25: DescribeClusters' MaxResults maximum in the API model (DescribeBackups allows 50).
+    for page in cloudhsm.get_paginator("describe_clusters").paginate(PaginationConfig={"PageSize": 25}):
         yield from page.get("Clusters", [])
 
 
