@@ -88,7 +88,9 @@ def _new_backup(
     backup.backup_id = _new_id("backup-")
     region = backend.region_name
     partition = get_partition(region)
-    backup.backup_arn = f"arn:{partition}:cloudhsm:{region}:{backend.account_id}:backup/{backup.backup_id}"
+    backup.backup_arn = (
+        f"arn:{partition}:cloudhsm:{region}:{backend.account_id}:backup/{backup.backup_id}"
+    )
     if created is not None:
         backup.create_timestamp = naive_utc(created)
     backend.backups[backup.backup_id] = backup
@@ -171,7 +173,9 @@ class CloudHSMV2BackendExtension(CloudHSMV2Backend):
         )
         cluster.cluster_id = _new_id("cluster-")
         self.clusters[cluster.cluster_id] = cluster
-        _new_backup(self, cluster_id=cluster.cluster_id, hsm_type=hsm_type, mode=cluster.mode, tags=tag_list)
+        _new_backup(
+            self, cluster_id=cluster.cluster_id, hsm_type=hsm_type, mode=cluster.mode, tags=tag_list
+        )
         return cluster.to_dict()
 
     def describe_backups(  # type: ignore[override]
@@ -190,7 +194,9 @@ class CloudHSMV2BackendExtension(CloudHSMV2Backend):
         store: OrderedStore[str, Backup] = self.backups  # type: ignore[assignment]
         ordered = store.ordered
         if "backupIds" in filters:  # a handful of ids: order just those, not the fleet
-            wanted = [self.backups[i] for i in dict.fromkeys(filters["backupIds"]) if i in self.backups]
+            wanted = [
+                self.backups[i] for i in dict.fromkeys(filters["backupIds"]) if i in self.backups
+            ]
             ordered = SortedKeyList(wanted, key=_order_key)
         checks: list[Callable[[Backup], bool]] = []
         if "sourceBackupIds" in filters:
@@ -215,7 +221,8 @@ class CloudHSMV2BackendExtension(CloudHSMV2Backend):
         backup = _get_backup(self, backup_id)
         if backup.backup_state != "READY":
             raise CloudHsmInvalidRequest(
-                f"Backup {backup_id} is in state {backup.backup_state}; only READY backups can be deleted."
+                f"Backup {backup_id} is in state {backup.backup_state}; "
+                "only READY backups can be deleted."
             )
         backup.backup_state = "PENDING_DELETION"
         backup.delete_timestamp = now() + RESTORE_WINDOW
@@ -327,7 +334,9 @@ class CloudHSMV2ResponseExtension(CloudHSMV2Response):
 
     def modify_backup_attributes(self) -> str:
         params = _body(self)
-        backup = self.cloudhsmv2_backend.modify_backup_attributes(params["BackupId"], params["NeverExpires"])
+        backup = self.cloudhsmv2_backend.modify_backup_attributes(
+            params["BackupId"], params["NeverExpires"]
+        )
         return json.dumps({"Backup": backup.to_dict()})
 
 

@@ -179,7 +179,8 @@ def _get_snapshot(backend: ElastiCacheBackend, name: str) -> Snapshot:
 def _require_available(snapshot: Snapshot) -> None:
     if snapshot.snapshot_status != "available":
         raise InvalidSnapshotState(
-            f"Snapshot {snapshot.snapshot_name} is in state {snapshot.snapshot_status}; it must be available."
+            f"Snapshot {snapshot.snapshot_name} is in state {snapshot.snapshot_status}; "
+            "it must be available."
         )
 
 
@@ -325,7 +326,9 @@ class ElastiCacheBackendExtension(ElastiCacheBackend):
                 f"replication group {group_id}."
             )
         if cluster.cache_cluster_status != "available":
-            raise InvalidCacheClusterState(f"Cache cluster {cache_cluster_id} is not in the available state.")
+            raise InvalidCacheClusterState(
+                f"Cache cluster {cache_cluster_id} is not in the available state."
+            )
         if not final_snapshot_identifier:
             # Asynchronous in AWS: automatic snapshots outlive the call until the deletion ends.
             cluster.cache_cluster_status = "deleting"
@@ -373,7 +376,9 @@ class ElastiCacheBackendExtension(ElastiCacheBackend):
 
     def iter_tagged_resources(self) -> Iterator[TaggedResource]:
         for resource in original(ElastiCacheBackend, "iter_tagged_resources")(self):
-            resource.resource_type = RESOURCE_TYPES.get(resource.resource_type, resource.resource_type)
+            resource.resource_type = RESOURCE_TYPES.get(
+                resource.resource_type, resource.resource_type
+            )
             yield resource
 
 
@@ -485,7 +490,9 @@ def complete_deletions(account_id: str, region: str) -> list[str]:
     return removed
 
 
-def set_snapshot_created(account_id: str, region: str, snapshot_name: str, created: datetime) -> None:
+def set_snapshot_created(
+    account_id: str, region: str, snapshot_name: str, created: datetime
+) -> None:
     """Backdate every node snapshot's ``SnapshotCreateTime``."""
     snapshot = _get_snapshot(_backend(account_id, region), snapshot_name)
     for node in snapshot.node_snapshots:

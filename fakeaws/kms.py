@@ -48,7 +48,9 @@ def _stores(backend: KmsBackend) -> dict[str, dict[str, Any]]:
 def _get_store(backend: KmsBackend, store_id: str) -> dict[str, Any]:
     store = _stores(backend).get(store_id)
     if store is None:
-        raise KmsError("CustomKeyStoreNotFoundException", f"Custom key store {store_id} does not exist.")
+        raise KmsError(
+            "CustomKeyStoreNotFoundException", f"Custom key store {store_id} does not exist."
+        )
     return store
 
 
@@ -76,12 +78,18 @@ class KmsBackendExtension(KmsBackend):
         store_type: str,
     ) -> str:
         if store_type != "AWS_CLOUDHSM":
-            raise KmsError("UnsupportedOperationException", f"{store_type} key stores are not emulated.")
+            raise KmsError(
+                "UnsupportedOperationException", f"{store_type} key stores are not emulated."
+            )
         stores = _stores(self)
         if any(s["CustomKeyStoreName"] == name for s in stores.values()):
-            raise KmsError("CustomKeyStoreNameInUseException", f"Custom key store name {name} is in use.")
+            raise KmsError(
+                "CustomKeyStoreNameInUseException", f"Custom key store name {name} is in use."
+            )
         if cluster_id not in cloudhsmv2_backends[self.account_id][self.region_name].clusters:
-            raise KmsError("CloudHsmClusterNotFoundException", f"CloudHSM cluster {cluster_id} not found.")
+            raise KmsError(
+                "CloudHsmClusterNotFoundException", f"CloudHSM cluster {cluster_id} not found."
+            )
         if any(s["CloudHsmClusterId"] == cluster_id for s in stores.values()):
             raise KmsError(
                 "CloudHsmClusterInUseException",
@@ -108,14 +116,18 @@ class KmsBackendExtension(KmsBackend):
         marker: str | None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         if store_id and name:
-            raise KmsError("ValidationException", "Specify either CustomKeyStoreId or CustomKeyStoreName.")
+            raise KmsError(
+                "ValidationException", "Specify either CustomKeyStoreId or CustomKeyStoreName."
+            )
         stores = list(_stores(self).values())
         if store_id:
             stores = [_get_store(self, store_id)]
         elif name:
             stores = [s for s in stores if s["CustomKeyStoreName"] == name]
             if not stores:
-                raise KmsError("CustomKeyStoreNotFoundException", f"Custom key store {name} does not exist.")
+                raise KmsError(
+                    "CustomKeyStoreNotFoundException", f"Custom key store {name} does not exist."
+                )
         size = 1000 if limit is None else limit  # 1..1000: fakeaws.model_check
         # At most 10 stores per account and region (KMS quotas), so ordering them per call is cheap.
         return page(

@@ -111,7 +111,9 @@ def _order_key(snapshot: Snapshot) -> str:
     return str(snapshot.snapshot_identifier)
 
 
-def _get_snapshot(backend: RedshiftBackend, snapshot_id: str, cluster_id: str | None = None) -> Snapshot:
+def _get_snapshot(
+    backend: RedshiftBackend, snapshot_id: str, cluster_id: str | None = None
+) -> Snapshot:
     snapshot = backend.snapshots.get(snapshot_id)
     if snapshot is None or (cluster_id and snapshot.cluster_identifier != cluster_id):
         raise ClusterSnapshotNotFoundError(snapshot_id)
@@ -232,7 +234,9 @@ class RedshiftBackendExtension(RedshiftBackend):
             del self.snapshots[snapshot_identifier]
             snapshot.status = "deleted"
             return snapshot
-        raise InvalidClusterSnapshotState(f"Cannot delete the snapshot {snapshot_identifier}: {reason}.")
+        raise InvalidClusterSnapshotState(
+            f"Cannot delete the snapshot {snapshot_identifier}: {reason}."
+        )
 
     def batch_delete_cluster_snapshots(
         self, identifiers: list[dict[str, str]]
@@ -448,7 +452,9 @@ def add_automated_snapshot(account_id: str, region: str, cluster_id: str, create
     """Create an automated snapshot ``rs:<cluster>-YYYY-MM-DD-HH-MM-SS`` taken at ``created``."""
     backend = _backend(account_id, region)
     snapshot_id = f"rs:{cluster_id}-{naive_utc(created):%Y-%m-%d-%H-%M-%S}"
-    backend.create_cluster_snapshot(cluster_id, snapshot_id, region, None, snapshot_type="automated")
+    backend.create_cluster_snapshot(
+        cluster_id, snapshot_id, region, None, snapshot_type="automated"
+    )
     set_snapshot_created(account_id, region, snapshot_id, created)
     return snapshot_id
 

@@ -91,7 +91,10 @@ def test_a_token_that_is_not_ours_is_refused() -> None:
 
 def test_moto_backends_keep_their_snapshots_ordered(ec: Any) -> None:
     ec.create_cache_cluster(
-        CacheClusterId="redis-order", Engine="redis", CacheNodeType="cache.t4g.small", NumCacheNodes=1
+        CacheClusterId="redis-order",
+        Engine="redis",
+        CacheNodeType="cache.t4g.small",
+        NumCacheNodes=1,
     )
     for name in ["s-c", "s-a", "s-b"]:
         ec.create_snapshot(CacheClusterId="redis-order", SnapshotName=name)
