@@ -17,6 +17,9 @@ Emulated (API 2012-12-01):
   status other than available/failed/cancelled; returns status ``deleted``.
 * BatchDeleteClusterSnapshots (<=100 identifiers, per-item ``Errors``; never raises per item).
 * CopyClusterSnapshot: automated+available source only, result is a manual snapshot.
+* The documented snapshot identifier rules (1-255 letters, digits, hyphens; a letter first; no
+  trailing or double hyphen) for CopyClusterSnapshot TargetSnapshotIdentifier and DeleteCluster
+  FinalClusterSnapshotIdentifier (``InvalidParameterValue``; the model has no pattern for them).
 * DeleteCluster: ``SkipFinalClusterSnapshot`` defaults to false (``InvalidParameterCombination``
   without an identifier, or with skip=true plus an identifier), ``ClusterSnapshotAlreadyExists``
   before anything is deleted, ``FinalClusterSnapshotRetentionPeriod``; returns status ``deleting``;
@@ -39,6 +42,7 @@ Simplified:
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -61,6 +65,11 @@ from ._common import OrderedStore, graft, keep_in_order, naive_utc, now, origina
 DELETABLE_STATES = ("available", "failed", "cancelled")
 MAX_AUTHORIZED_ACCOUNTS = 20
 MAX_BATCH = 100
+# Snapshot identifier rules the model does not carry (it says only "max 2147483647"). Redshift API
+# reference, DeleteCluster FinalClusterSnapshotIdentifier and CopyClusterSnapshot
+# TargetSnapshotIdentifier: "Must be 1 to 255 alphanumeric characters or hyphens. First character
+# must be a letter. Cannot end with a hyphen or contain two consecutive hyphens."
+SNAPSHOT_IDENTIFIER = re.compile(r"(?!.*--)[A-Za-z][A-Za-z0-9-]{0,254}(?<!-)")
 
 
 class InvalidRetentionPeriod(ServiceException):
@@ -146,6 +155,14 @@ def _matching(
         keys, values = tag_keys or [], tag_values or []
         checks.append(lambda s: any(t["Key"] in keys or t["Value"] in values for t in s.tags))
     return ordered, lambda s: all(check(s) for check in checks)
+
+
+def _check_snapshot_identifier(field: str, value: str) -> None:
+    if not SNAPSHOT_IDENTIFIER.fullmatch(value):
+        raise InvalidParameterValueError(
+            f"Invalid {field} {value!r}: it must be 1 to 255 letters, digits or hyphens, start "
+            "with a letter, and not end with a hyphen or contain two consecutive hyphens."
+        )
 
 
 def _init_manual(snapshot: Snapshot, retention: int) -> None:
@@ -271,6 +288,7 @@ class RedshiftBackendExtension(RedshiftBackend):
         manual_snapshot_retention_period: int | None = None,
     ) -> Snapshot:
         retention = _validate_retention(manual_snapshot_retention_period)
+        _check_snapshot_identifier("TargetSnapshotIdentifier", target_snapshot_identifier)
         source = _get_snapshot(self, source_snapshot_identifier, source_snapshot_cluster_identifier)
         if target_snapshot_identifier in self.snapshots:
             raise ClusterSnapshotAlreadyExistsError(target_snapshot_identifier)
@@ -327,6 +345,8 @@ class RedshiftBackendExtension(RedshiftBackend):
                 "FinalClusterSnapshotIdentifier is required unless SkipFinalClusterSnapshot is "
                 "specified, and must not be given when it is."
             )
+        if final_id:
+            _check_snapshot_identifier("FinalClusterSnapshotIdentifier", final_id)
         if self.clusters[cluster_id].status != "available":
             raise InvalidClusterState(
                 f"There is an operation running on the Cluster {cluster_id}. Please try to delete "

@@ -285,3 +285,19 @@ def test_delete_cluster_without_final_identifier_needs_skip(rs: Any) -> None:
         rs.delete_cluster(ClusterIdentifier="dw")
     assert code(exc) == "InvalidParameterCombination"
     assert len(rs.describe_clusters()["Clusters"]) == 1
+
+
+@pytest.mark.parametrize("bad", ["1st", "final-", "final--1", "final_1", "f" * 256])
+def test_copy_and_final_snapshot_identifiers_follow_the_documented_rules(rs: Any, bad: str) -> None:
+    auto = fr.add_automated_snapshot(ACCOUNT, REGION, cluster(rs), datetime(2024, 1, 1, tzinfo=UTC))
+    with pytest.raises(ClientError) as exc:
+        rs.copy_cluster_snapshot(SourceSnapshotIdentifier=auto, TargetSnapshotIdentifier=bad)
+    assert code(exc) == "InvalidParameterValue"
+    with pytest.raises(ClientError) as exc:
+        rs.delete_cluster(ClusterIdentifier="dw", FinalClusterSnapshotIdentifier=bad)
+    assert code(exc) == "InvalidParameterValue"
+    assert ids(rs, SnapshotType="manual") == []
+    good = "f" * 254 + "1"
+    rs.copy_cluster_snapshot(SourceSnapshotIdentifier=auto, TargetSnapshotIdentifier=good)
+    rs.delete_cluster(ClusterIdentifier="dw", FinalClusterSnapshotIdentifier="Final-1-a")
+    assert ids(rs, SnapshotType="manual") == sorted(["Final-1-a", good])
