@@ -121,7 +121,16 @@ def keep_in_order[V](backend_class: type, attribute: str, order_key: Callable[[V
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         init(self, *args, **kwargs)
-        setattr(self, attribute, OrderedStore(order_key, getattr(self, attribute)))
+        plain = getattr(self, attribute)
+        ordered = OrderedStore(order_key, plain)
+        setattr(self, attribute, ordered)
+        # moto's maps of resources by type (Redshift's RESOURCE_TYPE_MAP, for tagging) hold the
+        # dict itself: point them at the store too.
+        for value in vars(self).values():
+            if isinstance(value, dict) and not isinstance(value, OrderedStore):
+                for key, item in value.items():
+                    if item is plain:
+                        value[key] = ordered
 
     backend_class.__init__ = __init__
 

@@ -102,3 +102,22 @@ def test_moto_backends_keep_their_snapshots_ordered(ec: Any) -> None:
     snapshots = elasticache_backends[ACCOUNT][REGION].snapshots
     assert isinstance(snapshots, OrderedStore)
     assert [s.snapshot_name for s in snapshots.ordered] == ["s-a", "s-c"]
+
+
+def test_redshift_tagging_finds_snapshots_in_the_ordered_store(rs: Any) -> None:
+    rs.create_cluster(
+        ClusterIdentifier="dw-order",
+        NodeType="ra3.large",
+        MasterUsername="admin",
+        MasterUserPassword="Password1!",
+        ClusterType="single-node",
+    )
+    snapshot = rs.create_cluster_snapshot(
+        ClusterIdentifier="dw-order", SnapshotIdentifier="tagged"
+    )["Snapshot"]
+    arn = f"arn:aws:redshift:{REGION}:{ACCOUNT}:snapshot:dw-order/tagged"
+    rs.create_tags(ResourceName=arn, Tags=[{"Key": "steward:hold", "Value": "true"}])
+    [tagged] = rs.describe_cluster_snapshots(SnapshotIdentifier=snapshot["SnapshotIdentifier"])[
+        "Snapshots"
+    ]
+    assert {"Key": "steward:hold", "Value": "true"} in tagged["Tags"]
