@@ -43,8 +43,8 @@ VALIDATION_ERRORS = {
     # The CloudHSM v2 model's own "request is invalid" exception (JSON protocol); the service
     # refuses an out-of-range MaxResults with it (aws/aws-tools-for-powershell#124, ListTags).
     "cloudhsmv2": "CloudHsmInvalidRequestException",
-    # KMS, DynamoDB and EventBridge answer Coral's "1 validation error detected" as
-    # ValidationException (their API references: "ValidationException ... HTTP 400").
+    # JSON-protocol services' Common Errors: "ValidationException: The input fails to satisfy
+    # the constraints specified by an AWS service. HTTP Status Code: 400".
     "kms": "ValidationException",
     "dynamodb": "ValidationException",
     "events": "ValidationException",
@@ -56,6 +56,8 @@ VALIDATION_ERRORS = {
     # input parameter. HTTP Status Code: 400"
     # (https://docs.aws.amazon.com/redshift/latest/APIReference/CommonErrors.html).
     "redshift": "InvalidParameterValue",
+    # These models' own invalid-parameter exceptions (shapes InvalidParameterException, and
+    # SNS's InvalidParameterException with wire code InvalidParameter).
     "resourcegroupstaggingapi": "InvalidParameterException",
     "sns": "InvalidParameter",
     "logs": "InvalidParameterException",
