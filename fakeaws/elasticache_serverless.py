@@ -92,6 +92,7 @@ from moto.elasticache.models import ElastiCacheBackend, elasticache_backends
 from moto.elasticache.responses import ElastiCacheResponse
 from moto.s3.models import s3_backends
 from moto.utilities.utils import get_partition
+from sortedcontainers import SortedKeyList
 
 from ._common import decode_token, graft, naive_utc, now, original, page
 from .elasticache import ElastiCacheBackendExtension as NodeBasedBackend
@@ -466,11 +467,11 @@ class ServerlessBackendExtension(ElastiCacheBackend):
         caches = list(_caches(self).values())
         if serverless_cache_name:
             caches = [_get_cache(self, serverless_cache_name)]
+        # Serverless fleets are small: sorting the (filtered) list per page is cheap here.
         return page(
-            caches,
-            key=lambda c: c.serverless_cache_name,
-            token=next_token,
-            limit=limit,
+            SortedKeyList(caches, key=lambda c: c.serverless_cache_name),
+            next_token,
+            limit,
             invalid_token=lambda: InvalidParameterValueException(
                 f"Invalid NextToken: {next_token}"
             ),
@@ -564,11 +565,11 @@ class ServerlessBackendExtension(ElastiCacheBackend):
             snapshots = [s for s in snapshots if s.cache_name == wanted]
         if snapshot_type:
             snapshots = [s for s in snapshots if s.snapshot_type == snapshot_type]
+        # Serverless fleets are small: sorting the (filtered) list per page is cheap here.
         return page(
-            snapshots,
-            key=lambda s: s.serverless_cache_snapshot_name,
-            token=next_token,
-            limit=limit,
+            SortedKeyList(snapshots, key=lambda s: s.serverless_cache_snapshot_name),
+            next_token,
+            limit,
             invalid_token=lambda: InvalidParameterValueException(
                 f"Invalid NextToken: {next_token}"
             ),
