@@ -25,9 +25,9 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
-from samcli.yamlhelper import yaml_parse
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
+from samcli.yamlhelper import yaml_parse  # type: ignore[import-untyped]
+from samtranslator.parser.parser import Parser  # type: ignore[import-untyped]
+from samtranslator.translator.translator import Translator  # type: ignore[import-untyped]
 
 MEMBER_TEMPLATE = "steward-member.json"
 KEY_PREFIX = "steward"
@@ -68,10 +68,14 @@ def package_code(sam_template: dict[str, Any], base: Path) -> list[CodeArchive]:
             continue
         location = resource["Properties"].get(prop)
         if not isinstance(location, str):
-            raise SystemExit(f"{logical_id}.{prop} is {location!r}: expected a local directory from sam build")
+            raise SystemExit(
+                f"{logical_id}.{prop} is {location!r}: expected a local directory from sam build"
+            )
         directory = (base / location).resolve()
         if not directory.is_dir():
-            raise SystemExit(f"{logical_id}.{prop} = {location!r}: {directory} is not a directory (run sam build)")
+            raise SystemExit(
+                f"{logical_id}.{prop} = {location!r}: {directory} is not a directory (run sam build)"
+            )
         body = zip_directory(directory)
         digest = hashlib.sha256(body).hexdigest()[:20]
         archives.append(CodeArchive(logical_id, f"{KEY_PREFIX}/{logical_id}-{digest}.zip", body))
@@ -96,7 +100,10 @@ def translate(sam_template: dict[str, Any]) -> dict[str, Any]:
     name, so there is nothing to look up in IAM.
     """
     translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name="us-east-1"))
-    return translator.translate(sam_template, parameter_values={}, get_managed_policy_map=dict)
+    translated: dict[str, Any] = translator.translate(
+        sam_template, parameter_values={}, get_managed_policy_map=dict
+    )
+    return translated
 
 
 def member_template(built_template: Path, bucket_prefix: str) -> tuple[dict[str, Any], list[CodeArchive]]:
@@ -142,7 +149,9 @@ def _bucket_prefix(value: str) -> str:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="org-template", description=__doc__.splitlines()[0])
-    parser.add_argument("--bucket-prefix", type=_bucket_prefix, required=True, help="buckets are <prefix>-<region>")
+    parser.add_argument(
+        "--bucket-prefix", type=_bucket_prefix, required=True, help="buckets are <prefix>-<region>"
+    )
     parser.add_argument("--regions", type=_regions, required=True, help="comma-separated target regions")
     parser.add_argument("--built-template", type=Path, default=Path(".aws-sam/build/template.yaml"))
     parser.add_argument("--output-dir", type=Path, default=Path(".aws-sam/org"))
@@ -166,13 +175,18 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_upload:
         upload(args.regions, args.bucket_prefix, files)
 
-    where = "written locally" if args.no_upload else "uploaded to " + ", ".join(
-        f"{args.bucket_prefix}-{r}" for r in args.regions
+    where = (
+        "written locally"
+        if args.no_upload
+        else "uploaded to " + ", ".join(f"{args.bucket_prefix}-{r}" for r in args.regions)
     )
-    print(f"{len(archives)} code archives and the member template {where}; local copies in {args.output_dir}/")
+    print(f"{len(archives)} code archives and the member template {where}")
+    print(f"local copies: {args.output_dir}/")
     print(f"member template: {args.output_dir / MEMBER_TEMPLATE} ({len(body)} bytes)")
     print("stack set TemplateURL (org/stack-set.yaml, parameter MemberTemplateUrl):")
-    print(f"  https://{args.bucket_prefix}-{args.regions[0]}.s3.{args.regions[0]}.amazonaws.com/{template_key}")
+    print(
+        f"  https://{args.bucket_prefix}-{args.regions[0]}.s3.{args.regions[0]}.amazonaws.com/{template_key}"
+    )
     return 0
 
 
