@@ -69,6 +69,13 @@ demo: venv
 bench: venv
 	$(BIN)/python -m sandbox.bench
 
+# The stack set's member template (docs/organisation.md). Writes locally; to upload, pass e.g.
+# ORG_ARGS="--bucket-prefix acme-steward --regions eu-west-1,us-east-1" with credentials.
+.PHONY: org-template
+ORG_ARGS ?= --bucket-prefix steward-code --regions us-east-1 --no-upload
+org-template: build
+	$(BIN)/python -m sandbox.org_template $(ORG_ARGS)
+
 FUNCTION ?= retention
 EVENT ?= events/retention-schedule.json
 invoke: venv
