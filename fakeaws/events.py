@@ -3,6 +3,8 @@
 Emulated:
 * A rule whose target is an SNS topic publishes the event (the JSON envelope, ``time`` as ISO 8601)
   as the message, as EventBridge does; moto raises NotImplementedError for SNS targets.
+* Targets without an input transformer get the whole event, ``account`` included (moto's default
+  template leaves it out).
 * PutEvents whose ``EventBusName`` is the ARN of a bus in another account (same region) is delivered
   to that bus's rules, and the envelope's ``account`` is the sender's, as EventBridge sets it (moto
   looks the bus name up in the sender's own account).
@@ -29,6 +31,7 @@ from moto.events.models import (  # type: ignore[attr-defined]
     Rule,
     events_backends,
 )
+from moto.events.utils import EventTemplateParser
 from moto.moto_api._internal import mock_random
 from moto.sns.models import sns_backends
 from moto.utilities.arns import parse_arn
@@ -116,6 +119,15 @@ class EventsBackendExtension(EventsBackend):
         return entries
 
 
+class EventTemplateParserExtension(EventTemplateParser):
+    DEFAULT_EVENT_INPUT_TEMPLATE = (
+        '{"version": "0", "id": "<id>", "detail-type": "<detail-type>", "source": "<source>", '
+        '"account": "<account>", "time": <time>, "region": "<region>", "resources": <resources>, '
+        '"detail": <detail>}'
+    )
+
+
 def install() -> None:
+    graft(EventTemplateParser, EventTemplateParserExtension)
     graft(Rule, RuleExtension)
     graft(EventsBackend, EventsBackendExtension)
