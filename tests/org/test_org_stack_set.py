@@ -72,6 +72,7 @@ def test_ous_regions_and_operation_preferences_come_from_the_parameters(template
         FailureTolerancePercentage=10,
         MaxConcurrentPercentage=50,
         RegionConcurrencyType="PARALLEL",
+        ConcurrencyMode="SOFT_FAILURE_TOLERANCE",
         CallAs="SELF",
     )
 
@@ -84,20 +85,24 @@ def test_ous_regions_and_operation_preferences_come_from_the_parameters(template
     assert properties["OperationPreferences"] == {
         "FailureTolerancePercentage": 10,
         "MaxConcurrentPercentage": 50,
+        "ConcurrencyMode": "SOFT_FAILURE_TOLERANCE",
         "RegionConcurrencyType": "PARALLEL",
-        "RegionOrder": REGIONS,
     }
     assert properties["CallAs"] == "SELF"
 
 
-def test_by_default_a_delegated_administrator_rolls_out_region_by_region_stopping_at_a_failure(
+def test_by_default_a_delegated_administrator_rolls_out_region_by_region_within_the_tolerance(
     template: dict[str, Any],
 ) -> None:
     properties = stack_set(template)
 
     assert properties["CallAs"] == "DELEGATED_ADMIN"
-    assert properties["OperationPreferences"]["RegionConcurrencyType"] == "SEQUENTIAL"
-    assert properties["OperationPreferences"]["FailureTolerancePercentage"] == 0
+    assert properties["OperationPreferences"] == {
+        "FailureTolerancePercentage": 10,
+        "MaxConcurrentPercentage": 25,
+        "ConcurrencyMode": "STRICT_FAILURE_TOLERANCE",
+        "RegionConcurrencyType": "SEQUENTIAL",
+    }
 
 
 def test_every_setting_it_passes_is_a_member_template_parameter(
