@@ -5,6 +5,8 @@ Emulated:
   as the message, as EventBridge does; moto raises NotImplementedError for SNS targets.
 * Targets without an input transformer get the whole event, ``account`` included (moto's default
   template leaves it out).
+* ``Ref`` of an ``AWS::Events::EventBus`` in CloudFormation is the bus's name (moto returned the
+  model object, so a rule on ``!Ref`` of a bus failed to create).
 * PutEvents whose ``EventBusName`` is the ARN of a bus in another account (same region) is delivered
   to that bus's rules, and the envelope's ``account`` is the sender's, as EventBridge sets it (moto
   looks the bus name up in the sender's own account).
@@ -26,6 +28,7 @@ from typing import Any
 from moto.core.utils import iso_8601_datetime_without_milliseconds, unix_time, utcfromtimestamp
 from moto.events.models import (  # type: ignore[attr-defined]
     _BASE_EVENT_MESSAGE,
+    EventBus,
     EventMessageType,
     EventsBackend,
     Rule,
@@ -119,6 +122,12 @@ class EventsBackendExtension(EventsBackend):
         return entries
 
 
+class EventBusExtension(EventBus):
+    @property
+    def physical_resource_id(self) -> str:
+        return self.name
+
+
 class EventTemplateParserExtension(EventTemplateParser):
     DEFAULT_EVENT_INPUT_TEMPLATE = (
         '{"version": "0", "id": "<id>", "detail-type": "<detail-type>", "source": "<source>", '
@@ -128,6 +137,7 @@ class EventTemplateParserExtension(EventTemplateParser):
 
 
 def install() -> None:
+    graft(EventBus, EventBusExtension)
     graft(EventTemplateParser, EventTemplateParserExtension)
     graft(Rule, RuleExtension)
     graft(EventsBackend, EventsBackendExtension)
