@@ -41,12 +41,13 @@ from __future__ import annotations
 
 import threading
 
-from . import cloudhsm, elasticache, elasticache_serverless, faults, kms, model_check, redshift
+from . import cloudhsm, elasticache, elasticache_serverless, events, faults, kms, model_check, redshift
 
 __all__ = [
     "cloudhsm",
     "elasticache",
     "elasticache_serverless",
+    "events",
     "faults",
     "install",
     "kms",
@@ -65,6 +66,8 @@ def install() -> None:
             return
         # elasticache_serverless chains onto elasticache's GetResources listing, so it comes after it;
         # model_check last: it wraps the call handler faults installed, so it runs first.
-        for module in (elasticache, elasticache_serverless, redshift, cloudhsm, kms, faults, model_check):
+        for module in (
+            elasticache, elasticache_serverless, redshift, cloudhsm, kms, events, faults, model_check
+        ):
             module.install()
         _installed.append(True)

@@ -10,10 +10,10 @@ import boto3
 import pytest
 from samcli.yamlhelper import yaml_parse
 
-import fakeaws.events
+import fakeaws
 from sandbox import org_template
 
-fakeaws.events.install()
+fakeaws.install()
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK_SET_TEMPLATE = ROOT / "org" / "stack-set.yaml"
