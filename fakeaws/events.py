@@ -25,6 +25,7 @@ import copy
 import json
 from typing import Any
 
+from moto.cloudformation import parsing
 from moto.core.utils import iso_8601_datetime_without_milliseconds, unix_time, utcfromtimestamp
 from moto.events.models import (  # type: ignore[attr-defined]
     _BASE_EVENT_MESSAGE,
@@ -136,7 +137,24 @@ class EventTemplateParserExtension(EventTemplateParser):
     )
 
 
+# CloudFormation keeps a generated rule name within EventBridge's 64 characters (the Name
+# constraint in the model); moto's generator does not, and the model check then refuses the name.
+_RULE_NAME_MAX = 64
+
+
+def _generated_name(original_generate: Any) -> Any:
+    def generate(resource_type: str, stack_name: str, logical_id: str) -> str:
+        name: str = original_generate(resource_type, stack_name, logical_id)
+        if resource_type != "AWS::Events::Rule" or len(name) <= _RULE_NAME_MAX:
+            return name
+        suffix = name.rsplit("-", 1)[1]
+        return f"{stack_name}-{logical_id}"[: _RULE_NAME_MAX - len(suffix) - 1].rstrip("-") + "-" + suffix
+
+    return generate
+
+
 def install() -> None:
+    parsing.generate_resource_name = _generated_name(parsing.generate_resource_name)
     graft(EventBus, EventBusExtension)
     graft(EventTemplateParser, EventTemplateParserExtension)
     graft(Rule, RuleExtension)
