@@ -562,30 +562,6 @@ def test_a_serverless_cache_delete_is_reported_as_not_supported(
     assert "not supported by this version" in decision["detail"]
 
 
-def test_dry_run_reports_would_copy_and_copies_nothing(
-    fleet: Fleet,
-    final_snapshot: Callable[..., ModuleType],
-    context: FakeContext,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    # Given a guarded cluster with an automatic snapshot, deleted without a final snapshot
-    fleet.redis_cluster("my-redis", tags={"steward:final-snapshot": "required"})
-    fleet.elasticache_automatic_snapshot("my-redis", age_days=0.3)
-    fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
-
-    # When the delete event arrives in dry-run mode
-    summary = final_snapshot(DRY_RUN="true").lambda_handler(
-        delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId="my-redis"), context
-    )
-
-    # Then it reports the copy it would make, and makes none
-    assert summary["counts"] == {"elasticache": {"would-copy": 1}}
-    assert elasticache_manual(fleet) == []
-    decision = logged_decisions(capsys)["my-redis"]
-    assert (decision["action"], decision["reason"]) == ("would-copy", "rescued")
-    assert "would copy automatic.my-redis-" in decision["detail"]
-
-
 # --- tag events decide on the live tags ---------------------------------------------------------
 
 
@@ -906,6 +882,6 @@ def test_an_event_from_another_region_uses_the_state_table_of_the_functions_regi
     assert logged_decisions(capsys)["dw-eu"]["reason"] == "guarded"
     item = boto3.client("dynamodb", region_name=REGION).get_item(
         TableName="steward-state",
-        Key={"pk": {"S": "cluster#redshift#eu-west-1#dw-eu"}, "sk": {"S": "inventory"}},
+        Key={"pk": {"S": "inventory#redshift#eu-west-1"}, "sk": {"S": "dw-eu"}},
     )
     assert "Item" in item

@@ -25,7 +25,6 @@ class Action(StrEnum):
     WOULD_RESTORE = "would-restore"
     # A snapshot copied to keep data that would otherwise be lost (final-snapshot rescue).
     COPIED = "copied"
-    WOULD_COPY = "would-copy"
     # Waiting for a condition (a clean restore point, a cluster to become available).
     PENDING = "pending"
 

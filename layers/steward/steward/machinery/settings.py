@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from steward.machinery.validation import problems
 from steward.policy.retention import RetentionRules
+from steward.vocabulary.tags import MIN_FINAL_SNAPSHOT_DAYS
 
 _TRUE_FALSE = {"true": True, "false": False}
 
@@ -55,8 +56,13 @@ class StewardSettings(BaseSettings):
     SAFETY_MARGIN_SECONDS: Annotated[int, Field(ge=5, le=600)] = 30
 
 
+# Final and rescue snapshots are kept at least this long, whatever a tag says (only the operator lowers it).
+MinFinalSnapshotRetention = Annotated[int, Field(ge=1, le=3653)]
+
+
 class RetentionSettings(StewardSettings):
     DEFAULT_RETENTION_DAYS: Annotated[int, Field(ge=0, le=3653)] = 0
+    MIN_FINAL_SNAPSHOT_RETENTION_DAYS: MinFinalSnapshotRetention = MIN_FINAL_SNAPSHOT_DAYS
     MIN_KEEP: Annotated[int, Field(ge=0, le=1000)] = 1
     # A shared Redshift snapshot is kept unless the deployment opts in to revoking its shares first.
     REVOKE_SHARED_SNAPSHOTS: TrueOrFalse = False
@@ -69,6 +75,7 @@ class RetentionSettings(StewardSettings):
             default_retention_days=self.DEFAULT_RETENTION_DAYS,
             min_keep=self.MIN_KEEP,
             revoke_shares=self.REVOKE_SHARED_SNAPSHOTS,
+            min_final_snapshot_days=self.MIN_FINAL_SNAPSHOT_RETENTION_DAYS,
         )
 
 
@@ -134,13 +141,24 @@ ArnList = Annotated[
 ]
 
 
+PrincipalList = Annotated[
+    list[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=.@_/*-]+$")]],
+    NoDecode,
+    BeforeValidator(_comma_separated),
+]
+
+
 class FinalSnapshotSettings(StateAndNotifications):
     """FinalSnapshotFunction: how long Redshift keeps a final snapshot, and which roles are Steward's."""
 
     # Redshift FinalClusterSnapshotRetentionPeriod when the cluster has no steward:retention-days tag.
     FINAL_SNAPSHOT_RETENTION_DAYS: Annotated[int, BeforeValidator(_final_snapshot_retention)] = -1
+    MIN_FINAL_SNAPSHOT_RETENTION_DAYS: MinFinalSnapshotRetention = MIN_FINAL_SNAPSHOT_DAYS
     # Comma-separated IAM role ARNs whose deletes are Steward's own (the function's role).
     STEWARD_ROLE_ARNS: ArnList = []
+    # Comma-separated principal ARNs (iam or sts, `*` matches any run of characters) allowed to
+    # decommission by tag; empty = anyone who may tag. Anyone else's steward:delete-after is refused.
+    DECOMMISSION_PRINCIPALS: PrincipalList = []
 
 def load[S: StewardSettings](settings_class: type[S]) -> S:
     """Read and validate the environment, or fail with an error an operator can act on."""

@@ -8,15 +8,18 @@ made before the due time, and never for a cluster whose engine cannot be snapsho
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from fnmatch import fnmatchcase
 from typing import Final, Literal
 
 from steward.vocabulary.naming import ResourceKind
 from steward.vocabulary.tags import (
     DELETE_AFTER,
+    KEEP_FOREVER,
+    MIN_FINAL_SNAPSHOT_DAYS,
     RETENTION_DAYS,
     RETENTION_DAYS_ACCEPTED,
     is_held,
@@ -32,6 +35,35 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_TIME = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?P<offset>Z|[+-]\d{2}:\d{2})?"
 )
+
+
+# Said in every decision and alert when no tagging event named who set steward:delete-after.
+TAGGER_UNKNOWN: Final = "seen by the sweep; who set it is unknown"
+
+
+@dataclass(frozen=True)
+class TaggedBy:
+    """Who set `steward:delete-after`: the tagging CloudTrail event's userIdentity.arn (and, for a
+    role session, the role behind it); both None when only the sweep saw the tag."""
+
+    arn: str | None = None
+    role_arn: str | None = None
+
+    def __str__(self) -> str:
+        return f"{DELETE_AFTER} set by {self.arn}" if self.arn else f"{DELETE_AFTER} {TAGGER_UNKNOWN}"
+
+
+def tagger_refusal(tagged_by: TaggedBy, allowed: Collection[str]) -> str | None:
+    """Why a decommission by this tagger is refused (`allowed` lists principal ARNs, `*` a
+    wildcard; empty allows anyone who may tag); None when it may go ahead."""
+    if not allowed:
+        return None
+    if tagged_by.arn is None:
+        return f"{DELETE_AFTER} {TAGGER_UNKNOWN}, and only DECOMMISSION_PRINCIPALS may decommission"
+    candidates = [arn for arn in (tagged_by.arn, tagged_by.role_arn) if arn]
+    if any(fnmatchcase(arn, pattern) for arn in candidates for pattern in allowed):
+        return None
+    return f"{DELETE_AFTER} set by {tagged_by.arn}, who is not in DECOMMISSION_PRINCIPALS"
 
 
 class Action(StrEnum):
@@ -122,15 +154,17 @@ def decide_decommission(
     kind: ResourceKind,
     now: datetime,
     default_retention_days: int,
+    min_retention_days: int = MIN_FINAL_SNAPSHOT_DAYS,
 ) -> DecommissionPlan:
-    """Whether the cluster is deleted now (always with a final snapshot), and why or why not."""
+    """Whether the cluster is deleted now (always with a final snapshot), and why or why not.
+    A final snapshot is kept forever or at least `min_retention_days`, whatever the tag says."""
     _require_aware(now)
     require_default_retention(default_retention_days)
     if DELETE_AFTER not in tags:
         return DecommissionPlan(kind, Action.NONE, "not-tagged", f"no {DELETE_AFTER} tag")
     try:
         due_at = parse_delete_after(tags[DELETE_AFTER], now)
-        retention = _final_snapshot_retention(tags, kind, default_retention_days)
+        retention = _final_snapshot_retention(tags, kind, default_retention_days, min_retention_days)
     except ValueError as error:
         return DecommissionPlan(kind, Action.KEEP, "invalid-tag", str(error))
 
@@ -161,13 +195,18 @@ def decide_decommission(
 
 
 def _final_snapshot_retention(
-    tags: Mapping[str, str], kind: ResourceKind, default_days: int
+    tags: Mapping[str, str], kind: ResourceKind, default_days: int, min_days: int
 ) -> int | None:
     if kind != "redshift-cluster":
         return None  # ElastiCache manual snapshots never expire; the retention sweep sees them
     if RETENTION_DAYS in tags:
-        return parse_final_snapshot_retention(tags[RETENTION_DAYS])
-    return default_days
+        return at_least(parse_final_snapshot_retention(tags[RETENTION_DAYS]), min_days)
+    return at_least(default_days, min_days)
+
+
+def at_least(days: int, min_days: int) -> int:
+    """A snapshot retention raised to `min_days`; forever (-1) stays forever."""
+    return days if days == KEEP_FOREVER else max(days, min_days)
 
 
 def _supports_snapshots(kind: ResourceKind, engine: str | None) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, Protocol
 
-from steward.policy.decommission import require_default_retention
+from steward.policy.decommission import at_least, require_default_retention
 from steward.vocabulary.clusters import AutomaticSnapshot
 from steward.vocabulary.naming import ResourceKind
 from steward.vocabulary.tags import (
@@ -15,6 +15,7 @@ from steward.vocabulary.tags import (
     DELETE_AFTER,
     FINAL_SNAPSHOT,
     KEEP_FOREVER,
+    MIN_FINAL_SNAPSHOT_DAYS,
     REASON,
     RETENTION_DAYS,
     SOURCE,
@@ -76,6 +77,11 @@ def is_guarded(tags: Mapping[str, str] | None) -> bool:
     return tags is not None and FINAL_SNAPSHOT in tags
 
 
+def is_inventoried(tags: Mapping[str, str]) -> bool:
+    """Guarded, or tagged `steward:delete-after`: what the inventory keeps (with who set the tag)."""
+    return is_guarded(tags) or DELETE_AFTER in tags
+
+
 def final_snapshot_tag_problem(tags: Mapping[str, str] | None) -> str | None:
     """What is wrong with a `steward:final-snapshot` value other than `required`; None if fine."""
     if not is_guarded(tags) or requires_final_snapshot(tags):
@@ -134,11 +140,14 @@ def snapshot_tags(cluster_tags: Mapping[str, str], cluster_id: str, reason: Snap
     return dict(carried[: MAX_TAGS - len(own)]) | own
 
 
-def copy_retention_days(tags: Mapping[str, str] | None, default_days: int) -> int:
-    """Redshift retention of a rescue copy: the cluster's `steward:retention-days`, else the default."""
+def copy_retention_days(
+    tags: Mapping[str, str] | None, default_days: int, min_days: int = MIN_FINAL_SNAPSHOT_DAYS
+) -> int:
+    """Redshift retention of a rescue copy: the cluster's `steward:retention-days`, else the
+    default; forever or at least `min_days` either way."""
     require_default_retention(default_days)
     if tags and RETENTION_DAYS in tags:
         days = read_retention_days(tags[RETENTION_DAYS])
         # An unreadable tag must not shorten how long rescued data is kept.
-        return KEEP_FOREVER if days is None else days
-    return default_days
+        return KEEP_FOREVER if days is None else at_least(days, min_days)
+    return at_least(default_days, min_days)

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from steward.vocabulary.backups import Backup
+from steward.vocabulary.naming import steward_snapshot_marker
 from steward.vocabulary.service import Service
 from steward.vocabulary.tags import (
     KEEP_FOREVER,
+    MIN_FINAL_SNAPSHOT_DAYS,
     RETENTION_DAYS,
     RETENTION_DAYS_ACCEPTED,
     is_held,
@@ -27,6 +29,8 @@ class RetentionRules:
     default_retention_days: int
     min_keep: int
     revoke_shares: bool
+    # Steward's own final and rescue snapshots are kept at least this long, whatever a tag says.
+    min_final_snapshot_days: int = MIN_FINAL_SNAPSHOT_DAYS
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,9 @@ def _judge(backup: Backup, rules: RetentionRules, now: datetime, newest: bool) -
     if backup.never_expires:
         return keep("never-expires", "NeverExpires is set on the backup")
 
-    retention = _effective_retention(backup, rules.default_retention_days)
+    retention = _at_least_the_final_minimum(
+        backup, _effective_retention(backup, rules.default_retention_days), rules.min_final_snapshot_days
+    )
     if retention.invalid_value is not None:
         return keep(
             "invalid-tag",
@@ -124,6 +130,20 @@ def _effective_retention(backup: Backup, default_days: int) -> _Retention:
                 return _Retention(None, source.removesuffix(" tag"), invalid_value=value)
             return _Retention(days, source)
     return _Retention(default_days or None, "default")
+
+
+def _at_least_the_final_minimum(backup: Backup, retention: _Retention, min_days: int) -> _Retention:
+    # A tag on the cluster carries over to its final snapshot: it must not shorten the operator's minimum.
+    marker = steward_snapshot_marker(backup.id)
+    if (
+        marker is None
+        or retention.days is None
+        or retention.days == KEEP_FOREVER
+        or retention.days >= min_days
+    ):
+        return retention
+    source = f"{retention.source} said {retention.days}d; a {marker} snapshot is kept at least {min_days}d"
+    return _Retention(min_days, source)
 
 
 def _keep_count(backup: Backup, min_keep: int) -> int:

@@ -1,13 +1,20 @@
 """The StateTable records of the final-snapshot capability (DynamoDB, pk/sk strings, TTL `expires_at`).
 
-* Inventory: pk ``cluster#<service>#<region>#<id>``, sk ``inventory``: a cluster tagged
-  ``steward:final-snapshot=required`` and its tags, so that a delete event can be judged after the
-  cluster (and, for ElastiCache, the ability to read its tags) is gone.
-* Rescues: same pk, sk ``rescue#<CloudTrail eventID>``: written before the copy with a conditional
-  put, so a replayed delete event never copies twice.
-* Tags still to write: pk ``snapshot#<service>#<region>#<name>``, sk ``tags-pending``: a final or
+Every partition key starts with one of the function's own prefixes (`cluster#`, `inventory#`,
+`tags-pending#`): its role reaches only those (dynamodb:LeadingKeys), and never Scans.
+
+* Inventory: pk ``inventory#<service>#<region>``, sk ``<cluster id>``: a cluster tagged
+  ``steward:final-snapshot`` or ``steward:delete-after`` and its tags, so that a delete event can be
+  judged after the cluster (and, for ElastiCache, the ability to read its tags) is gone; and who
+  set ``steward:delete-after`` (the tagging event's principal, with the value it set).
+* Rescues: pk ``cluster#<service>#<region>#<id>``, sk ``rescue#<CloudTrail eventID>``: written
+  before the copy with a conditional put, so a replayed delete event never copies twice.
+* Tags still to write: pk ``tags-pending#<service>#<region>``, sk ``<snapshot name>``: a final or
   rescue snapshot whose tagging failed (an ElastiCache final snapshot may not exist yet right
   after the delete call); every sweep tries again until it succeeds.
+
+Records of the earlier layout (pk ``cluster#...`` sk ``inventory``, pk ``snapshot#...`` sk
+``tags-pending``) are never read again: they expire by TTL, and the sweep rebuilds the inventory.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ if TYPE_CHECKING:
 
 INVENTORY: Final = "inventory"
 TAGS_PENDING: Final = "tags-pending"
+_ATTRIBUTES: Final = {"#tags": "tags", "#seen": "seen_at", "#expires": "expires_at"}
 # A record the sweep has not refreshed for this long is dropped by DynamoDB's TTL.
 INVENTORY_TTL: Final = timedelta(days=30)
 RESCUE_TTL: Final = timedelta(days=90)
@@ -39,8 +47,15 @@ RescueStatus = Literal["copying", "copied", "data-lost"]
 
 @dataclass(frozen=True)
 class InventoryRecord:
-    tags: dict[str, str]
+    """A cluster's inventory item: its tags when a sweep or tag event saw it guarded (None when
+    only its tagger is recorded), and who set `steward:delete-after` to which value."""
+
+    tags: dict[str, str] | None
     seen_at: str
+    delete_after: str | None = None
+    set_by: str | None = None
+    set_by_role: str | None = None
+    refusal_alerted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,18 +71,22 @@ class Claim:
 class PendingTags:
     """Tags to write on a snapshot Steward made (its name, and the cluster it came from)."""
 
-    key: str
     snapshot: str
     cluster_id: str
     tags: dict[str, str]
 
 
 def cluster_key(service: str, region: str, cluster_id: str) -> str:
+    """The partition of a cluster's rescue claims."""
     return f"cluster#{service}#{region}#{cluster_id}"
 
 
-def snapshot_key(service: str, region: str, snapshot: str) -> str:
-    return f"snapshot#{service}#{region}#{snapshot}"
+def inventory_key(service: str, region: str) -> str:
+    return f"{INVENTORY}#{service}#{region}"
+
+
+def tags_pending_key(service: str, region: str) -> str:
+    return f"{TAGS_PENDING}#{service}#{region}"
 
 
 class ClusterState:
@@ -76,83 +95,138 @@ class ClusterState:
         self._dynamodb = client("dynamodb", region)
 
     # --- inventory --------------------------------------------------------------------------
-    def recall(self, key: str) -> InventoryRecord | None:
+    def recall(self, service: str, region: str, cluster_id: str) -> InventoryRecord | None:
         item = self._dynamodb.get_item(
-            TableName=self.table, Key=_key(key, INVENTORY), ConsistentRead=True
+            TableName=self.table, Key=_key(inventory_key(service, region), cluster_id), ConsistentRead=True
         ).get("Item")
         if item is None:
             return None
-        tags = {k: v.get("S", "") for k, v in item.get("tags", {}).get("M", {}).items()}
-        return InventoryRecord(tags=tags, seen_at=item.get("seen_at", {}).get("S", ""))
+        return InventoryRecord(
+            tags=_tags(item["tags"]) if "tags" in item else None,
+            seen_at=_text(item, "seen_at") or "",
+            delete_after=_text(item, "delete_after"),
+            set_by=_text(item, "set_by"),
+            set_by_role=_text(item, "set_by_role"),
+            refusal_alerted=_text(item, "refusal_alerted"),
+        )
 
-    def remember(self, key: str, tags: Mapping[str, str], now: datetime) -> None:
-        self._dynamodb.put_item(
+    def remember(
+        self, service: str, region: str, cluster_id: str, tags: Mapping[str, str], now: datetime
+    ) -> None:
+        # An update, not a put: who set steward:delete-after stays recorded.
+        self._dynamodb.update_item(
             TableName=self.table,
-            Item={
-                **_key(key, INVENTORY),
-                "tags": {"M": {k: {"S": v} for k, v in tags.items()}},
-                "seen_at": {"S": now.isoformat()},
-                "expires_at": {"N": str(int((now + INVENTORY_TTL).timestamp()))},
+            Key=_key(inventory_key(service, region), cluster_id),
+            UpdateExpression="SET #tags = :tags, #seen = :seen, #expires = :expires",
+            ExpressionAttributeNames=_ATTRIBUTES,
+            ExpressionAttributeValues={
+                ":tags": {"M": {k: {"S": v} for k, v in tags.items()}},
+                ":seen": {"S": now.isoformat()},
+                ":expires": _expires(now + INVENTORY_TTL),
             },
         )
 
-    def forget(self, key: str) -> None:
-        self._dynamodb.delete_item(TableName=self.table, Key=_key(key, INVENTORY))
-
-    def inventoried(self, key_prefix: str) -> list[str]:
-        """The inventory keys that start with `key_prefix` (e.g. one service in one region)."""
-        paginator = self._dynamodb.get_paginator("scan")
-        pages = paginator.paginate(
+    def remember_tagger(
+        self,
+        service: str,
+        region: str,
+        cluster_id: str,
+        delete_after: str,
+        set_by: str,
+        set_by_role: str | None,
+        now: datetime,
+    ) -> None:
+        """Who set steward:delete-after to `delete_after`, from the tagging event."""
+        self._dynamodb.update_item(
             TableName=self.table,
-            FilterExpression="begins_with(pk, :prefix) AND sk = :inventory",
-            ExpressionAttributeValues={":prefix": {"S": key_prefix}, ":inventory": {"S": INVENTORY}},
-            ProjectionExpression="pk",
+            Key=_key(inventory_key(service, region), cluster_id),
+            UpdateExpression=(
+                "SET delete_after = :value, set_by = :by, set_by_role = :role, #expires = :expires"
+                " REMOVE refusal_alerted"
+            ),
+            ExpressionAttributeNames={"#expires": "expires_at"},
+            ExpressionAttributeValues={
+                ":value": {"S": delete_after},
+                ":by": {"S": set_by},
+                ":role": {"S": set_by_role or ""},
+                ":expires": _expires(now + INVENTORY_TTL),
+            },
         )
-        return [item["pk"]["S"] for page in pages for item in page.get("Items", [])]
 
-    def sync(self, key_prefix: str, required: Mapping[str, Mapping[str, str]], now: datetime) -> None:
-        """Make the inventory under `key_prefix` exactly `required` (key -> tags)."""
-        for key, tags in required.items():
-            self.remember(key, tags, now)
-        for key in set(self.inventoried(key_prefix)) - set(required):
-            self.forget(key)
+    def refusal_alerted(self, service: str, region: str, cluster_id: str, delete_after: str) -> None:
+        """The refusal of this steward:delete-after value was alerted: the sweep does not repeat it."""
+        self._dynamodb.update_item(
+            TableName=self.table,
+            Key=_key(inventory_key(service, region), cluster_id),
+            UpdateExpression="SET refusal_alerted = :value",
+            ExpressionAttributeValues={":value": {"S": delete_after}},
+        )
+
+    def forget(self, service: str, region: str, cluster_id: str) -> None:
+        self._dynamodb.delete_item(TableName=self.table, Key=_key(inventory_key(service, region), cluster_id))
+
+    def inventoried(self, service: str, region: str) -> list[str]:
+        """The ids of the clusters in the inventory of one service in one region (one Query)."""
+        pages = self._dynamodb.get_paginator("query").paginate(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": inventory_key(service, region)}},
+            ProjectionExpression="sk",
+            ConsistentRead=True,
+        )
+        return [item["sk"]["S"] for page in pages for item in page.get("Items", [])]
+
+    def sync(self, service: str, region: str, listed: Mapping[str, Mapping[str, str]], now: datetime) -> None:
+        """Make the inventory of one service in one region exactly `listed` (cluster id -> tags)."""
+        for cluster_id, tags in listed.items():
+            self.remember(service, region, cluster_id, tags, now)
+        for cluster_id in set(self.inventoried(service, region)) - set(listed):
+            self.forget(service, region, cluster_id)
 
     # --- tags still to write --------------------------------------------------------------
     def remember_tags(
-        self, key: str, snapshot: str, cluster_id: str, tags: Mapping[str, str], now: datetime
+        self,
+        service: str,
+        region: str,
+        snapshot: str,
+        cluster_id: str,
+        tags: Mapping[str, str],
+        now: datetime,
     ) -> None:
         self._dynamodb.put_item(
             TableName=self.table,
             Item={
-                **_key(key, TAGS_PENDING),
+                **_key(tags_pending_key(service, region), snapshot),
                 "snapshot": {"S": snapshot},
                 "cluster_id": {"S": cluster_id},
                 "tags": {"M": {k: {"S": v} for k, v in tags.items()}},
                 "recorded_at": {"S": now.isoformat()},
-                "expires_at": {"N": str(int((now + TAGS_PENDING_TTL).timestamp()))},
+                "expires_at": _expires(now + TAGS_PENDING_TTL),
             },
         )
 
-    def pending_tags(self, key_prefix: str) -> list[PendingTags]:
-        """The snapshots under `key_prefix` (one service in one region) still to be tagged."""
-        pages = self._dynamodb.get_paginator("scan").paginate(
+    def pending_tags(self, service: str, region: str) -> list[PendingTags]:
+        """The snapshots of one service in one region still to be tagged (one Query)."""
+        pages = self._dynamodb.get_paginator("query").paginate(
             TableName=self.table,
-            FilterExpression="begins_with(pk, :prefix) AND sk = :pending",
-            ExpressionAttributeValues={":prefix": {"S": key_prefix}, ":pending": {"S": TAGS_PENDING}},
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": tags_pending_key(service, region)}},
+            ConsistentRead=True,
         )
         return [
             PendingTags(
-                key=item["pk"]["S"],
-                snapshot=item.get("snapshot", {}).get("S", ""),
-                cluster_id=item.get("cluster_id", {}).get("S", ""),
-                tags={k: v.get("S", "") for k, v in item.get("tags", {}).get("M", {}).items()},
+                snapshot=item["sk"]["S"],
+                cluster_id=_text(item, "cluster_id") or "",
+                tags=_tags(item.get("tags", {})),
             )
             for page in pages
             for item in page.get("Items", [])
         ]
 
-    def tags_written(self, key: str) -> None:
-        self._dynamodb.delete_item(TableName=self.table, Key=_key(key, TAGS_PENDING))
+    def tags_written(self, service: str, region: str, snapshot: str) -> None:
+        self._dynamodb.delete_item(
+            TableName=self.table, Key=_key(tags_pending_key(service, region), snapshot)
+        )
 
     # --- rescues ----------------------------------------------------------------------------
     def claim_rescue(self, key: str, event_id: str, now: datetime) -> Claim:
@@ -163,7 +237,7 @@ class ClusterState:
                     **_key(key, f"rescue#{event_id}"),
                     "status": {"S": "copying"},
                     "claimed_at": {"S": now.isoformat()},
-                    "expires_at": {"N": str(int((now + RESCUE_TTL).timestamp()))},
+                    "expires_at": _expires(now + RESCUE_TTL),
                 },
                 ConditionExpression=(
                     "attribute_not_exists(pk) OR (#status = :copying AND claimed_at < :stale)"
@@ -203,3 +277,16 @@ class ClusterState:
 
 def _key(pk: str, sk: str) -> dict[str, AttributeValueTypeDef]:
     return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def _expires(at: datetime) -> AttributeValueTypeDef:
+    return {"N": str(int(at.timestamp()))}
+
+
+def _text(item: Mapping[str, AttributeValueTypeDef], name: str) -> str | None:
+    # An empty string reads as absent (set_by_role of a caller that is not a role session).
+    return item.get(name, {}).get("S") or None
+
+
+def _tags(value: AttributeValueTypeDef) -> dict[str, str]:
+    return {k: v.get("S", "") for k, v in value.get("M", {}).items()}

@@ -66,6 +66,11 @@ RESCUE_MARKER: Final = "rescue"
 LETTER_PREFIX: Final = "cluster"
 
 _NOT_NAME_CHARACTERS = re.compile(r"[^a-z0-9]+")
+# What _snapshot_name produces: <label>-<marker>-<timestamp>[-<counter from 2>].
+_STEWARD_NAME = re.compile(
+    rf"(?P<label>[a-z][a-z0-9-]*?)-(?P<marker>{FINAL_MARKER}|{RESCUE_MARKER})"
+    r"-(?P<stamp>\d{8}t\d{6}z)(?:-(?P<counter>[2-9]|[1-9]\d+))?"
+)
 _NAME_CHARACTERS = re.compile(r"[a-z0-9-]*")
 
 
@@ -87,6 +92,25 @@ def rescue_snapshot_name(
 ) -> str:
     """The name of the manual copy Steward makes of an automatic snapshot of a deleted cluster."""
     return _snapshot_name(service, cluster_id, RESCUE_MARKER, at, taken)
+
+
+def steward_snapshot_marker(name: str) -> str | None:
+    """`final` or `rescue` when `name` has the shape of a snapshot name Steward generates (for
+    some cluster), else None. Anyone may give a snapshot such a name: use it only to keep longer."""
+    match = _STEWARD_NAME.fullmatch(name)
+    return None if match is None else match["marker"]
+
+
+def is_stewards_snapshot_name(service: SnapshotService, cluster_id: str, name: str) -> bool:
+    """True when `name` is one Steward's naming produces for `cluster_id` (a final or rescue
+    snapshot, any time, any counter): the label must be exactly the one `cluster_id` gets."""
+    match = _STEWARD_NAME.fullmatch(name)
+    if match is None or len(name) > MAX_SNAPSHOT_NAME_LENGTH[service]:
+        return False
+    suffix = f"-{match['marker']}-{match['stamp']}"
+    counter = f"-{match['counter']}" if match["counter"] else ""
+    room = MAX_SNAPSHOT_NAME_LENGTH[service] - len(suffix) - len(counter)
+    return match["label"] == cluster_label(cluster_id)[:room].rstrip("-")
 
 
 def cluster_label(cluster_id: str) -> str:

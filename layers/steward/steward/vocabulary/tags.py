@@ -22,6 +22,9 @@ RETENTION_DAYS_ACCEPTED = (
     f"{KEEP_FOREVER} (keep forever) or whole days {RETENTION_DAYS_MIN}..{RETENTION_DAYS_MAX}"
 )
 
+# The deployment default of MIN_FINAL_SNAPSHOT_RETENTION_DAYS: a week to notice the alert.
+MIN_FINAL_SNAPSHOT_DAYS = 7
+
 Tags = Mapping[str, str]
 
 

@@ -52,6 +52,9 @@ class ClusterTagged(_Result):
     tagged_at: datetime
     actor: str
     event_id: str
+    # userIdentity.arn of the caller (None when CloudTrail names none), and the role behind a session.
+    actor_arn: str | None = None
+    actor_role_arn: str | None = None
 
 
 def parse_cluster_event(event: Mapping[str, Any]) -> ClusterDeleted | ClusterTagged | NotApplicable:
@@ -133,6 +136,8 @@ def _tagged(
         tagged_at=detail.event_time,
         actor=detail.user_identity.readable,
         event_id=detail.event_id,
+        actor_arn=detail.user_identity.arn,
+        actor_role_arn=detail.user_identity.role_arn,
     )
 
 

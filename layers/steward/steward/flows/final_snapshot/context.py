@@ -9,11 +9,9 @@ from datetime import datetime
 from steward.flows.final_snapshot.stores import Alerts
 from steward.machinery.report import Action, Decision, RunResult
 from steward.machinery.settings import FinalSnapshotSettings
-from steward.policy.rescue import (
-    is_guarded,
-)
+from steward.policy.rescue import is_inventoried
 from steward.services.clients import AwsError, error_code
-from steward.services.cluster_state import ClusterState, cluster_key
+from steward.services.cluster_state import ClusterState
 from steward.vocabulary.clusters import (
     Cluster,
 )
@@ -53,12 +51,11 @@ class FinalSnapshotRun:
 
     def guard_inventory(self, cluster: Cluster, event_tags: Mapping[str, str]) -> None:
         # Errs towards rescuing: the event's guard counts until a sweep reads the live tags.
-        key = cluster_key(cluster.service.value, cluster.region, cluster.id)
         tags = {**event_tags, **cluster.tags}
         try:
-            if is_guarded(tags):
-                self.state.remember(key, tags, self.clock)
+            if is_inventoried(tags):
+                self.state.remember(cluster.service.value, cluster.region, cluster.id, tags, self.clock)
             else:
-                self.state.forget(key)
+                self.state.forget(cluster.service.value, cluster.region, cluster.id)
         except AwsError as error:
-            self.result.problems.append(f"inventory {key}: {error_code(error)}")
+            self.result.problems.append(f"inventory {cluster.service}/{cluster.id}: {error_code(error)}")

@@ -41,7 +41,7 @@ def rescue(run: FinalSnapshotRun, store: ClusterStore, deleted: ClusterDeleted) 
         return decide(Action.KEPT, safe.reason, safe.detail)
 
     key = cluster_key(deleted.service.value, deleted.region, deleted.resource_id)
-    tags, source = _tags_at_deletion(run, store, deleted, key)
+    tags, source = _tags_at_deletion(run, store, deleted)
     verdict = decide_rescue(tags, source)
     if not verdict.rescue:
         return decide(Action.KEPT, verdict.reason, f"{verdict.detail}; {who}")
@@ -50,18 +50,18 @@ def rescue(run: FinalSnapshotRun, store: ClusterStore, deleted: ClusterDeleted) 
     reason = "invalid-tag" if verdict.reason == "invalid-tag" else "rescued"
     note = f"; {verdict.detail}" if verdict.reason == "invalid-tag" else ""
 
-    if not run.settings.DRY_RUN:
-        try:
-            claim = run.state.claim_rescue(key, deleted.event_id, run.clock)
-        except AwsError as error:
-            return decide(
-                Action.KEPT,
-                f"failed:{error_code(error)}",
-                f"recording the rescue failed, nothing copied; a retry of the event tries again; {who}",
-            )
-        if not claim.ours:
-            detail = f"event {deleted.event_id} already handled: {claim.status} {claim.snapshot}".rstrip()
-            return decide(Action.KEPT, "already-rescued", detail)
+    # Made in dry run too: a copy only adds data, and dry run withholds deletions, never protections.
+    try:
+        claim = run.state.claim_rescue(key, deleted.event_id, run.clock)
+    except AwsError as error:
+        return decide(
+            Action.KEPT,
+            f"failed:{error_code(error)}",
+            f"recording the rescue failed, nothing copied; a retry of the event tries again; {who}",
+        )
+    if not claim.ours:
+        detail = f"event {deleted.event_id} already handled: {claim.status} {claim.snapshot}".rstrip()
+        return decide(Action.KEPT, "already-rescued", detail)
 
     service = SNAPSHOT_SERVICE[deleted.kind]
 
@@ -72,12 +72,12 @@ def rescue(run: FinalSnapshotRun, store: ClusterStore, deleted: ClusterDeleted) 
         newest = newest_automatic(store.automatic_snapshots(deleted.kind, deleted.resource_id))
         if newest is None:
             return _data_lost(run, deleted, key, who, "no automatic snapshot to copy", verdict)
-        if run.settings.DRY_RUN:
-            name = name_for(store.snapshot_names())
-            _alert_rescue(run, deleted, newest.name, name, verdict)
-            return decide(Action.WOULD_COPY, reason, f"would copy {newest.name} to {name}; {who}{note}")
         retention = (
-            copy_retention_days(tags, run.settings.FINAL_SNAPSHOT_RETENTION_DAYS)
+            copy_retention_days(
+                tags,
+                run.settings.FINAL_SNAPSHOT_RETENTION_DAYS,
+                run.settings.MIN_FINAL_SNAPSHOT_RETENTION_DAYS,
+            )
             if deleted.service is Service.REDSHIFT
             else None
         )
@@ -114,18 +114,23 @@ def rescue(run: FinalSnapshotRun, store: ClusterStore, deleted: ClusterDeleted) 
         run, store, newest.cluster_id, name, snapshot_tags(tags, deleted.resource_id, "rescue")
     )
     _alert_rescue(run, deleted, newest.name, name, verdict)
-    return decide(Action.COPIED, reason, f"copied {newest.name} to {name}; {who}{note}{untagged}")
+    dry_run = (
+        "; made in dry run too: dry run withholds deletions, not protections" if run.settings.DRY_RUN else ""
+    )
+    return decide(Action.COPIED, reason, f"copied {newest.name} to {name}; {who}{note}{untagged}{dry_run}")
 
 
 def _tags_at_deletion(
-    run: FinalSnapshotRun, store: ClusterStore, deleted: ClusterDeleted, key: str
+    run: FinalSnapshotRun, store: ClusterStore, deleted: ClusterDeleted
 ) -> tuple[dict[str, str] | None, str]:
     try:
-        record = run.state.recall(key)
+        record = run.state.recall(deleted.service.value, deleted.region, deleted.resource_id)
     except AwsError as error:
-        run.result.problems.append(f"inventory read {key}: {error_code(error)}")
+        run.result.problems.append(
+            f"inventory read {deleted.service}/{deleted.resource_id}: {error_code(error)}"
+        )
         record = None
-    if record is not None:
+    if record is not None and record.tags is not None:
         return record.tags, f"inventory, seen {record.seen_at}"
     try:
         tags = store.live_tags(deleted.kind, deleted.resource_id)
@@ -165,27 +170,24 @@ def _data_lost(
 def _finish(
     run: FinalSnapshotRun, key: str, deleted: ClusterDeleted, status: RescueStatus, snapshot: str = ""
 ) -> None:
-    if not run.settings.DRY_RUN:
-        try:
-            run.state.finish_rescue(key, deleted.event_id, status, snapshot)
-        except AwsError as error:
-            run.result.problems.append(f"recording rescue {key}: {error_code(error)}")
+    try:
+        run.state.finish_rescue(key, deleted.event_id, status, snapshot)
+    except AwsError as error:
+        run.result.problems.append(f"recording rescue {key}: {error_code(error)}")
 
 
 def _release(run: FinalSnapshotRun, key: str, deleted: ClusterDeleted) -> None:
-    if not run.settings.DRY_RUN:
-        try:
-            run.state.release_rescue(key, deleted.event_id)
-        except AwsError as error:
-            run.result.problems.append(f"releasing rescue claim {key}: {error_code(error)}")
+    try:
+        run.state.release_rescue(key, deleted.event_id)
+    except AwsError as error:
+        run.result.problems.append(f"releasing rescue claim {key}: {error_code(error)}")
 
 
 def _alert_rescue(
     run: FinalSnapshotRun, deleted: ClusterDeleted, source: str, target: str, verdict: RescueVerdict
 ) -> None:
     run.alert(
-        f"{deleted.resource_id} deleted without a final snapshot: "
-        + ("data would be rescued (dry run)" if run.settings.DRY_RUN else "data rescued"),
+        f"{deleted.resource_id} deleted without a final snapshot: data rescued",
         {
             "cluster": deleted.resource_id,
             "service": deleted.service.value,

@@ -1,4 +1,4 @@
-"""The hourly sweep: write deferred tags, refresh the guarded-cluster inventory, decommission what is due."""
+"""The hourly sweep: write deferred tags, refresh the cluster inventory, decommission what is due."""
 
 from __future__ import annotations
 
@@ -9,19 +9,15 @@ from steward.flows.final_snapshot.decommission import decommission
 from steward.flows.final_snapshot.deferred_tags import write_pending_tags
 from steward.flows.final_snapshot.stores import ClusterStore
 from steward.machinery.report import Action
-from steward.policy.rescue import (
-    final_snapshot_tag_problem,
-    is_guarded,
-)
+from steward.policy.rescue import final_snapshot_tag_problem, is_inventoried
 from steward.services.clients import AwsError, error_code
-from steward.services.cluster_state import cluster_key
 from steward.vocabulary.tags import DELETE_AFTER
 
 
 def sweep(run: FinalSnapshotRun, stores: Sequence[ClusterStore]) -> None:
     for store in stores:
-        if not run.settings.DRY_RUN:
-            write_pending_tags(run, store)
+        # Also in dry run: tagging a snapshot Steward made deletes nothing.
+        write_pending_tags(run, store)
         try:
             clusters = store.list_tagged()
         except AwsError as error:
@@ -34,11 +30,9 @@ def sweep(run: FinalSnapshotRun, stores: Sequence[ClusterStore]) -> None:
                 "listing tagged clusters failed",
             )
             continue
-        guarded = {
-            cluster_key(c.service.value, c.region, c.id): dict(c.tags) for c in clusters if is_guarded(c.tags)
-        }
+        inventory = {c.id: dict(c.tags) for c in clusters if is_inventoried(c.tags)}
         try:
-            run.state.sync(f"cluster#{store.service.value}#{store.region}#", guarded, run.clock)
+            run.state.sync(store.service.value, store.region, inventory, run.clock)
         except AwsError as error:
             run.result.problems.append(f"inventory sync {store.service}: {error_code(error)}")
         for cluster in clusters:

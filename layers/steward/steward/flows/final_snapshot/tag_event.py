@@ -11,6 +11,7 @@ from steward.flows.final_snapshot.decommission import decommission
 from steward.flows.final_snapshot.stores import ClusterStore
 from steward.machinery.observability import logger
 from steward.machinery.report import Action
+from steward.policy.decommission import TaggedBy
 from steward.policy.rescue import (
     final_snapshot_tag_problem,
     requires_final_snapshot,
@@ -46,6 +47,8 @@ def tagged(run: FinalSnapshotRun, store: ClusterStore, tagged: ClusterTagged) ->
         return decide(Action.KEPT, "already-gone", "the cluster no longer exists; nothing to do")
     if FINAL_SNAPSHOT in steering:
         run.guard_inventory(cluster, steering)
+    if DELETE_AFTER in steering:
+        _remember_tagger(run, tagged, steering[DELETE_AFTER])
     # Decided on the live tags only: the event may be stale (a date since pushed back) or the
     # tagging API may not show it yet; either way the sweep decides on what is live then.
     unseen = {k: v for k, v in steering.items() if cluster.tags.get(k) != v}
@@ -57,6 +60,10 @@ def tagged(run: FinalSnapshotRun, store: ClusterStore, tagged: ClusterTagged) ->
             f"the event set {_tag_values(unseen)}, the cluster's tags show {_tag_values(shown)}; "
             "the sweep decides on the live tags",
         )
+    if DELETE_AFTER in steering:
+        # The live value is the one this event set: the event says who set it.
+        by = TaggedBy(tagged.actor_arn, tagged.actor_role_arn)
+        return decommission(run, store, cluster, alert_refusal=True, tagged_by=by)
     if DELETE_AFTER in cluster.tags:
         return decommission(run, store, cluster, alert_refusal=True)
     problem = final_snapshot_tag_problem(cluster.tags)
@@ -72,6 +79,24 @@ def tagged(run: FinalSnapshotRun, store: ClusterStore, tagged: ClusterTagged) ->
         "guarded" if guarded else "not-required",
         f"{FINAL_SNAPSHOT}={cluster.tags.get(FINAL_SNAPSHOT)!r}; inventory updated",
     )
+
+
+def _remember_tagger(run: FinalSnapshotRun, tagged: ClusterTagged, value: str) -> None:
+    # Recorded even before the tag is visible: the sweep that acts on it later needs to know who set it.
+    if tagged.actor_arn is None:
+        return
+    try:
+        run.state.remember_tagger(
+            tagged.service.value,
+            tagged.region,
+            tagged.resource_id,
+            value,
+            tagged.actor_arn,
+            tagged.actor_role_arn,
+            run.clock,
+        )
+    except AwsError as error:
+        run.result.problems.append(f"recording who tagged {tagged.resource_id}: {error_code(error)}")
 
 
 def _tag_values(tags: Mapping[str, str | None]) -> str:
