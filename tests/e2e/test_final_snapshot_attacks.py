@@ -4,7 +4,7 @@ Each attack is refused and changes nothing; each legitimate path still works."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -14,17 +14,20 @@ from botocore.client import BaseClient
 
 from sandbox.fleet import Fleet
 from tests.conftest import FakeContext, load_event, logged_decisions
-from tests.e2e.test_final_snapshot_handler import (  # noqa: F401  (fixtures)
+from tests.e2e import test_final_snapshot_handler as handler_tests
+from tests.e2e.test_final_snapshot_handler import (
     REGION,
-    alerts,
     elasticache_manual,
     elasticache_tags,
-    final_snapshot,
     redshift_arn,
     redshift_clusters,
     redshift_manual,
     schedule,
 )
+
+# The handler tests' fixtures: the StateTable, the alerts topic and the function's environment.
+alerts = handler_tests.alerts
+final_snapshot = handler_tests.final_snapshot
 
 Alerts = Callable[[], list[dict[str, Any]]]
 ALICE = "arn:aws:sts::123456789012:assumed-role/Admin/alice"
@@ -78,7 +81,8 @@ def test_only_the_operator_lowers_the_minimum(
     fleet.redshift_cluster("billing-dw", tags=tags)
 
     # When the CreateTags event arrives
-    final_snapshot(MIN_FINAL_SNAPSHOT_RETENTION_DAYS="1").lambda_handler(create_tags("billing-dw", tags), context)
+    function = final_snapshot(MIN_FINAL_SNAPSHOT_RETENTION_DAYS="1")
+    function.lambda_handler(create_tags("billing-dw", tags), context)
 
     # Then the tag's day is honoured
     [final] = redshift_manual(fleet)
@@ -178,7 +182,8 @@ def test_a_tag_event_not_visible_yet_leaves_who_set_it_for_the_sweep(
     fleet.redshift_cluster("billing-dw")
     session = "arn:aws:sts::123456789012:assumed-role/Decommissioner/ops-pipeline"
     function = final_snapshot(DECOMMISSION_PRINCIPALS=DECOMMISSIONER)
-    function.lambda_handler(create_tags("billing-dw", {"steward:delete-after": "now"}, caller=session), context)
+    event = create_tags("billing-dw", {"steward:delete-after": "now"}, caller=session)
+    function.lambda_handler(event, context)
     assert redshift_clusters(fleet) == {"billing-dw": "available"}
 
     # When the tag shows and the sweep runs
@@ -296,7 +301,7 @@ def test_a_pending_record_for_stewards_own_snapshot_is_written_without_cluster_s
 
 
 @pytest.fixture
-def dynamodb_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def dynamodb_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every DynamoDB operation any client makes, in order."""
     calls: list[str] = []
     original = BaseClient._make_api_call
@@ -307,7 +312,7 @@ def dynamodb_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         return original(self, operation, params)
 
     monkeypatch.setattr(BaseClient, "_make_api_call", record)
-    yield calls
+    return calls
 
 
 def test_the_final_snapshot_function_reads_its_items_by_key_and_never_scans(
