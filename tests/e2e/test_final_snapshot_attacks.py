@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.client import BaseClient
+from steward.machinery.settings import SettingsError
 
 from sandbox.fleet import Fleet
 from tests.conftest import FakeContext, load_event, logged_decisions
@@ -386,3 +387,27 @@ def test_dry_run_still_deletes_nothing_by_tag(
     summary = final_snapshot(DRY_RUN="true").lambda_handler(schedule(), context)
     assert summary["counts"] == {"redshift": {"would-delete": 1}}
     assert redshift_clusters(fleet) == {"billing-dw": "available"}
+
+
+# --- the two settings fail the cold start when wrong ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"MIN_FINAL_SNAPSHOT_RETENTION_DAYS": "0"},
+            "MIN_FINAL_SNAPSHOT_RETENTION_DAYS='0' is not accepted: a whole number from 1 to 3653",
+        ),
+        (
+            {"MIN_FINAL_SNAPSHOT_RETENTION_DAYS": "-1"},
+            "MIN_FINAL_SNAPSHOT_RETENTION_DAYS='-1' is not accepted",
+        ),
+        ({"DECOMMISSION_PRINCIPALS": "alice"}, "DECOMMISSION_PRINCIPALS='alice' is not accepted"),
+    ],
+)
+def test_a_bad_setting_fails_the_cold_start_naming_the_variable(
+    aws: None, final_snapshot: Callable[..., ModuleType], env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message):
+        final_snapshot(**env)

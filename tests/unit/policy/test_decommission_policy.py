@@ -8,7 +8,14 @@ from typing import get_args
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from steward.policy.decommission import Action, DecommissionPlan, decide_decommission, parse_delete_after
+from steward.policy.decommission import (
+    Action,
+    DecommissionPlan,
+    TaggedBy,
+    decide_decommission,
+    parse_delete_after,
+    tagger_refusal,
+)
 from steward.vocabulary.naming import ResourceKind
 from steward.vocabulary.tags import (
     DELETE_AFTER,
@@ -307,3 +314,63 @@ def test_parsed_delete_after_is_utc_or_refused_naming_the_tag(value: str, now: d
         assert DELETE_AFTER in result
     else:
         assert result.utcoffset() == timedelta(0)
+
+
+# --- a tag never keeps a final snapshot less than the operator's minimum -------------------------
+
+
+@pytest.mark.parametrize(("tagged", "kept"), [("1", 7), ("6", 7), ("7", 7), ("30", 30), ("-1", -1)])
+def test_redshift_retention_tag_is_raised_to_the_minimum(tagged: str, kept: int) -> None:
+    plan = decide_decommission(
+        {DELETE_AFTER: "now", RETENTION_DAYS: tagged}, "available", None, "redshift-cluster", NOW, -1, 7
+    )
+    assert plan.final_snapshot_retention_days == kept
+
+
+def test_a_default_below_the_minimum_is_raised_too() -> None:
+    plan = decide_decommission({DELETE_AFTER: "now"}, "available", None, "redshift-cluster", NOW, 3, 7)
+    assert plan.final_snapshot_retention_days == 7
+
+
+def test_the_operator_may_lower_the_minimum() -> None:
+    plan = decide_decommission(
+        {DELETE_AFTER: "now", RETENTION_DAYS: "1"}, "available", None, "redshift-cluster", NOW, -1, 1
+    )
+    assert plan.final_snapshot_retention_days == 1
+
+
+# --- who may decommission by tag -------------------------------------------------------------------
+
+ROLE = "arn:aws:iam::123456789012:role/Decommissioner"
+SESSION = "arn:aws:sts::123456789012:assumed-role/Decommissioner/pipeline"
+
+
+def test_anyone_may_decommission_when_no_principals_are_named() -> None:
+    assert tagger_refusal(TaggedBy(), []) is None
+    assert tagger_refusal(TaggedBy("arn:aws:iam::123456789012:user/mallory"), []) is None
+
+
+@pytest.mark.parametrize(
+    ("tagged_by", "allowed"),
+    [
+        (TaggedBy(SESSION, ROLE), [ROLE]),  # a session of the named role
+        (TaggedBy(SESSION, ROLE), [SESSION]),  # that very session
+        (TaggedBy(SESSION, ROLE), ["arn:aws:sts::123456789012:assumed-role/Decommissioner/*"]),
+        (TaggedBy("arn:aws:iam::123456789012:user/ops"), ["arn:aws:iam::123456789012:user/ops"]),
+    ],
+)
+def test_a_named_principal_may_decommission(tagged_by: TaggedBy, allowed: list[str]) -> None:
+    assert tagger_refusal(tagged_by, allowed) is None
+
+
+def test_anyone_else_is_refused_naming_who() -> None:
+    mallory = "arn:aws:sts::123456789012:assumed-role/Admin/mallory"
+    refusal = tagger_refusal(TaggedBy(mallory, "arn:aws:iam::123456789012:role/Admin"), [ROLE])
+    assert refusal == f"{DELETE_AFTER} set by {mallory}, who is not in DECOMMISSION_PRINCIPALS"
+
+
+def test_an_unknown_tagger_is_refused_when_principals_are_named() -> None:
+    refusal = tagger_refusal(TaggedBy(), [ROLE])
+    assert refusal is not None
+    assert "seen by the sweep; who set it is unknown" in refusal
+    assert str(TaggedBy()) == f"{DELETE_AFTER} seen by the sweep; who set it is unknown"

@@ -135,3 +135,10 @@ def test_an_unreadable_guard_tag_is_rescued_anyway_and_says_why() -> None:
     assert verdict.detail == (
         "steward:final-snapshot='yes' is not understood; accepted: required (from inventory); rescued anyway"
     )
+
+
+def test_a_rescue_copy_is_kept_at_least_the_minimum_whatever_the_tag() -> None:
+    assert copy_retention_days({"steward:retention-days": "1"}, -1, 7) == 7
+    assert copy_retention_days({}, 3, 7) == 7
+    assert copy_retention_days({"steward:retention-days": "-1"}, 3, 7) == -1
+    assert copy_retention_days({"steward:retention-days": "1"}, -1, 1) == 1  # the operator lowered it

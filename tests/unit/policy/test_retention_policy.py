@@ -150,3 +150,26 @@ def test_retention_days_are_minus_one_or_whole_days_between_1_and_3653(value: st
 def test_minus_one_keeps_a_backup_forever_as_for_final_snapshots() -> None:
     verdict = verdict_for(backup(4000, source_tags={"steward:retention-days": "-1"}))
     assert (verdict.expired, verdict.reason) == (False, "keep-forever")
+
+
+# --- Steward's final and rescue snapshots: a tag never shortens the operator's minimum -----------
+
+
+@pytest.mark.parametrize("name", ["dw-final-20261101t000000z", "dw-rescue-20261101t000000z-2"])
+def test_a_final_or_rescue_snapshot_is_kept_the_minimum_whatever_its_tag(name: str) -> None:
+    tags = {"steward:retention-days": "1"}
+    kept = verdict_for(backup(5, id=name, tags=tags))
+    assert (kept.expired, kept.reason, kept.retention_days) == (False, "within-retention", 7)
+    assert "a final snapshot is kept at least 7d" in kept.detail or "a rescue snapshot" in kept.detail
+    assert verdict_for(backup(8, id=name, tags=tags)).expired
+
+
+def test_another_snapshot_with_the_same_tag_expires_after_its_day() -> None:
+    assert verdict_for(backup(2, id="dw-nightly", tags={"steward:retention-days": "1"})).expired
+
+
+def test_the_operator_may_lower_the_minimum_for_final_snapshots() -> None:
+    rules = replace(RULES, min_final_snapshot_days=1)
+    assert verdict_for(
+        backup(2, id="dw-final-20261101t000000z", tags={"steward:retention-days": "1"}), rules
+    ).expired

@@ -8,15 +8,17 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import get_args
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from steward.vocabulary.naming import (
     MAX_SNAPSHOT_NAME_LENGTH,
     SnapshotService,
     cluster_label,
     final_snapshot_name,
+    is_stewards_snapshot_name,
     partition,
     rescue_snapshot_name,
+    steward_snapshot_marker,
     timestamp,
     validate_snapshot_name,
 )
@@ -256,3 +258,42 @@ def test_name_differs_from_every_taken_name(
 )
 def test_the_arn_partition_follows_the_region(region: str, expected: str) -> None:
     assert partition(region) == expected
+
+
+# --- recognising Steward's own names (deferred tagging, the retention floor) ---------------------
+
+
+@given(
+    namer=namers,
+    service=services,
+    cluster_id=cluster_ids,
+    at=times,
+    taken_count=st.integers(min_value=0, max_value=2),
+)
+def test_every_name_steward_generates_is_recognised_as_its_clusters(
+    namer: Namer, service: SnapshotService, cluster_id: str, at: datetime, taken_count: int
+) -> None:
+    taken: list[str] = []
+    for _ in range(taken_count):
+        taken.append(namer(service, cluster_id, at, taken))
+    name = namer(service, cluster_id, at, taken)
+
+    assert is_stewards_snapshot_name(service, cluster_id, name)
+    assert steward_snapshot_marker(name) in {"final", "rescue"}
+    assume(cluster_label(cluster_id) != "another-cluster")
+    assert not is_stewards_snapshot_name(service, "another-cluster", name)
+
+
+@pytest.mark.parametrize(
+    ("cluster_id", "name"),
+    [
+        ("billing", "billing-nightly"),  # not Steward's shape
+        ("billing", "billing-final-20261121t093000z-1"),  # counters start at 2
+        ("billing", "billing-final-2026-11-21"),  # not Steward's timestamp
+        ("billing", "other-final-20261121t093000z"),  # another cluster's
+        ("billing", "xbilling-final-20261121t093000z"),  # a longer label is another cluster
+        ("billing", "billing-backup-20261121t093000z"),  # neither final nor rescue
+    ],
+)
+def test_other_names_are_not_recognised(cluster_id: str, name: str) -> None:
+    assert not is_stewards_snapshot_name("elasticache", cluster_id, name)
