@@ -9,7 +9,10 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from steward.services import read_only
+
 if TYPE_CHECKING:
+    from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_cloudhsmv2 import CloudHSMV2Client
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_elasticache import ElastiCacheClient
@@ -17,6 +20,7 @@ if TYPE_CHECKING:
     from mypy_boto3_redshift import RedshiftClient
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
     from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sts import STSClient
 
 # Adaptive mode: botocore's standard retries (Throttling, ThrottlingException, 5xx) with a
 # client-side rate limiter that slows a sweep down instead of failing it.
@@ -28,7 +32,16 @@ RETRIES = Config(
 )
 
 ServiceName = Literal[
-    "elasticache", "redshift", "cloudhsmv2", "resourcegroupstaggingapi", "kms", "dynamodb", "sns", "events"
+    "elasticache",
+    "redshift",
+    "cloudhsmv2",
+    "resourcegroupstaggingapi",
+    "kms",
+    "dynamodb",
+    "sns",
+    "events",
+    "cloudformation",
+    "sts",
 ]
 
 
@@ -54,13 +67,18 @@ def client(service: Literal["dynamodb"], region: str) -> DynamoDBClient: ...
 def client(service: Literal["sns"], region: str) -> SNSClient: ...
 @overload
 def client(service: Literal["events"], region: str) -> EventBridgeClient: ...
+@overload
+def client(service: Literal["cloudformation"], region: str) -> CloudFormationClient: ...
+@overload
+def client(service: Literal["sts"], region: str) -> STSClient: ...
 def client(service: ServiceName, region: str) -> Any:
     return _client(service, region)
 
 
 @cache
 def _client(service: str, region: str) -> Any:
-    return boto3.client(service, region_name=region, config=RETRIES)  # type: ignore[call-overload]
+    # Every client passes the plan-mode check: there is no other way to get one.
+    return read_only.guard(boto3.client(service, region_name=region, config=RETRIES))  # type: ignore[call-overload]
 
 
 # What a call can raise once botocore's retries are spent: an AWS error, or no answer at all.
@@ -76,5 +94,6 @@ def error_code(error: ClientError | BotoCoreError) -> str:
 
 
 def reset() -> None:
-    """Forget cached clients (tests start a fresh mock per test)."""
+    """Forget cached clients and leave plan mode (tests start a fresh mock per test)."""
     _client.cache_clear()
+    read_only.disable()

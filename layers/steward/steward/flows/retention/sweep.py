@@ -51,18 +51,19 @@ def run(
         return seconds_left() < settings.SAFETY_MARGIN_SECONDS
 
     for store in stores:
-        result.decisions.extend(_sweep(store, settings, clock, out_of_time))
+        result.decisions.extend(sweep_store(store, settings, clock, out_of_time))
 
     publish("retention sweep", result, metric="Backups", error=SweepFailed)
     return result
 
 
-def _sweep(
+def sweep_store(
     store: BackupStore,
     settings: RetentionSettings,
     clock: datetime,
     out_of_time: Callable[[], bool],
 ) -> list[Decision]:
+    """One service's decisions (what `steward plan` shows, with DRY_RUN on)."""
     if out_of_time():
         return [_service_level(store, "deferred", "out of time before listing; next run")]
     try:

@@ -1,0 +1,11 @@
+"""`steward plan`: what the deployed stack would do now, from the operator's own credentials.
+
+The same listing and the same decisions as the retention sweep and the decommission sweep, with
+DRY_RUN on and every client in plan mode (services/read_only.py): nothing but reads is ever sent.
+`settings` reads the template's defaults, a stack's parameters and the flags; `plan` lists and decides.
+"""
+
+from steward.flows.plan.plan import plan
+from steward.flows.plan.settings import PlanSettings, plan_settings
+
+__all__ = ["PlanSettings", "plan", "plan_settings"]
