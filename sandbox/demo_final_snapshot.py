@@ -46,7 +46,8 @@ def _environment() -> tuple[dict[str, str], Any, str]:
     return {**env, "STEWARD_ROLE_ARNS": STEWARD_ROLE}, sqs, queue
 
 
-def _seed(fleet: Fleet) -> None:
+def seed_clusters(fleet: Fleet) -> None:
+    """Clusters tagged for decommission (due, not yet due, unsupported) and guarded ones."""
     ec = fleet.elasticache
     ec.create_replication_group(
         ReplicationGroupId="redis-production",
@@ -116,7 +117,7 @@ def final_snapshot_demo() -> None:
     fleet = Fleet(now=now)
     env, sqs, queue = _environment()
     live, dry = {**env, "DRY_RUN": "false"}, {**env, "DRY_RUN": "true"}
-    _seed(fleet)
+    seed_clusters(fleet)
     print("\nSteward final-snapshot demo: clusters seeded in the local fake AWS, sample events from events/.")
 
     # 1. Decommission by tag, right away on the CloudTrail event.

@@ -42,6 +42,7 @@ FLAGS = {
     "--final-snapshot-retention-days": "FINAL_SNAPSHOT_RETENTION_DAYS",
 }
 COLUMNS = ["region", "service", "resource_id", "source_cluster", "age_days", "action", "reason", "detail"]
+TITLES = ["REGION", "SERVICE", "RESOURCE", "CLUSTER", "AGE", "ACTION", "REASON", "WHY"]
 # Widths for the table; the last column (the why) is never cut short.
 WIDTHS = [11, 11, 34, 20, 4, 12, 22, 0]
 ORDER = {Action.WOULD_DELETE: 0, Action.PENDING: 1, Action.KEPT: 2}
@@ -112,7 +113,7 @@ def render(result: RunResult, output: str) -> str:
         writer = csv.writer(text, lineterminator="\n")
         writer.writerows([COLUMNS, *rows])
         return text.getvalue()
-    lines = ["  ".join(c.upper().ljust(w) for c, w in zip(COLUMNS, WIDTHS, strict=True)).rstrip()]
+    lines = ["  ".join(t.ljust(w) for t, w in zip(TITLES, WIDTHS, strict=True)).rstrip()]
     for row in rows:
         cells = [c if not w or len(c) <= w else c[: w - 1] + "…" for c, w in zip(row, WIDTHS, strict=True)]
         lines.append("  ".join(c.ljust(w) for c, w in zip(cells, WIDTHS, strict=True)).rstrip())
