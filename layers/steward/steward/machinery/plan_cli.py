@@ -86,10 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return exit_code(result)
 
 
-def exit_code(result: RunResult, errors: TextIO = sys.stderr) -> int:
-    """1 naming each failure, else 3 if anything would be deleted, else 0."""
+def exit_code(result: RunResult) -> int:
+    """1 naming each failure on stderr, else 3 if anything would be deleted, else 0."""
     for failure in result.failures:
-        print(f"steward plan: failed: {failure}", file=errors)
+        print(f"steward plan: failed: {failure}", file=sys.stderr)
     if result.failures:
         return FAILED
     return WOULD_DELETE if any(d.action is Action.WOULD_DELETE for d in result.decisions) else NOTHING

@@ -171,12 +171,12 @@ def load[S: StewardSettings](settings_class: type[S]) -> S:
             if problem.missing:
                 found.append(f"{variable} is not set")
                 continue
-            accepted = _range(settings_class, variable) or problem.accepted
+            accepted = number_range(settings_class, variable) or problem.accepted
             found.append(f"{variable}={problem.seen!r} is not accepted: {accepted}")
         raise SettingsError("invalid configuration: " + "; ".join(found)) from None
 
 
-def _range(settings_class: type[StewardSettings], variable: str) -> str | None:
+def number_range(settings_class: type[StewardSettings], variable: str) -> str | None:
     """'a whole number from 0 to 1000' for a number field with bounds (pydantic names only one)."""
     field = settings_class.model_fields.get(variable)
     if field is None or field.annotation is not int:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from steward.machinery.settings import FinalSnapshotSettings, RetentionSettings, SettingsError
+from steward.machinery.settings import FinalSnapshotSettings, RetentionSettings, SettingsError, number_range
 from steward.machinery.validation import problems
 
 # template.yaml parameter -> the environment variable the template sets from it.
@@ -54,5 +54,6 @@ def plan_settings(
         found = []
         for problem in problems(error):
             name = problem.field.partition(".")[0]
-            found.append(f"{source.get(name, name)} {problem.seen!r}: expected {problem.accepted}")
+            accepted = number_range(RetentionSettings, name) or problem.accepted
+            found.append(f"{source.get(name, name)} {problem.seen!r}: expected {accepted}")
         raise SettingsError("; ".join(found)) from None

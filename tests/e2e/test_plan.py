@@ -1,0 +1,279 @@
+"""`steward plan` end to end on moto: what it shows is what the sweeps then do, it sends only reads,
+the shipped policy allows every read it sends, and its exit codes and errors are scriptable."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from steward.flows import retention
+from steward.machinery import plan_cli
+from steward.machinery.report import SweepFailed
+from steward.machinery.settings import RetentionSettings
+from steward.services import read_only
+from steward.services.clients import client
+
+import fakeaws
+from sandbox import plan_demo
+from sandbox.demo import RETENTION_ENV, sample_event, seed_retention_fleet
+from sandbox.demo_final_snapshot import seed_clusters
+from sandbox.fleet import Fleet
+from sandbox.stack import stack_resources
+
+POLICY = Path(__file__).resolve().parents[2] / "docs" / "plan-policy.json"
+# botocore service name -> IAM action prefix (CloudHSM v2's actions are cloudhsm:*).
+IAM_PREFIX = {
+    "elasticache": "elasticache",
+    "redshift": "redshift",
+    "cloudhsmv2": "cloudhsm",
+    "resourcegroupstaggingapi": "tag",
+    "cloudformation": "cloudformation",
+}
+# STS GetCallerIdentity needs no permission ("No permissions are required", STS API reference).
+NEEDS_NO_PERMISSION = {("sts", "GetCallerIdentity")}
+# botocore's service ids in event names -> the service names clients are created with.
+SERVICE_IDS = {"cloudhsm-v2": "cloudhsmv2", "resource-groups-tagging-api": "resourcegroupstaggingapi"}
+AT = sample_event("retention-schedule.json")["time"]
+
+
+@pytest.fixture
+def demo_fleet(aws: None) -> Fleet:
+    fleet = Fleet(now=datetime.fromisoformat(AT))
+    seed_retention_fleet(fleet)
+    seed_clusters(fleet)
+    return fleet
+
+
+@pytest.fixture
+def sent() -> Iterator[list[tuple[str, str]]]:
+    """Every operation any client of this process sends from now on (botocore's before-send)."""
+    calls: list[tuple[str, str]] = []
+
+    def record(event_name: str, **_: Any) -> None:
+        # before-send.<service id>.<Operation>, e.g. before-send.cloudhsm-v2.DescribeBackups
+        _, service_id, operation = event_name.split(".")
+        calls.append((SERVICE_IDS.get(service_id, service_id), operation))
+
+    session = boto3.DEFAULT_SESSION or boto3.setup_default_session() or boto3.DEFAULT_SESSION
+    assert session is not None
+    handler_id = "test-plan-record"
+    session.events.register("before-send", record, unique_id=handler_id)
+    yield calls
+    session.events.unregister("before-send", unique_id=handler_id)
+
+
+def run_plan(*flags: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = plan_cli.main(["--region", "us-east-1", "--at", AT, *flags])
+    return code, out.getvalue(), err.getvalue()
+
+
+def plan_decisions(*flags: str) -> list[dict[str, Any]]:
+    code, out, _ = run_plan("--format", "json", *flags)
+    assert code in (0, 3)
+    return list(json.loads(out)["decisions"])
+
+
+def test_the_plan_is_what_the_sweeps_then_do_item_for_item(
+    demo_fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, planned = plan_demo.plan_json(AT)
+    for key, value in {**RETENTION_ENV, **stack_resources("us-east-1"), "DRY_RUN": "false"}.items():
+        monkeypatch.setenv(key, value)  # restored after the test (invoke sets them for the handlers)
+
+    done = plan_demo.sweep_live(sample_event("retention-schedule.json"))
+
+    assert code == plan_cli.WOULD_DELETE
+    assert plan_demo.items(planned["decisions"], planned=True) == plan_demo.items(done)
+    would = {d["resource_id"] for d in planned["decisions"] if d["action"] == "would-delete"}
+    assert would == {d["resource_id"] for d in done if d["action"] == "deleted"}
+    # Backups and decommissions both: the plan covers the two sweeps.
+    assert {"cache-staging-60d", "analytics-70d", "analytics-2019", "cache-legacy"} <= would
+    assert {d["reason"] for d in planned["decisions"] if d["resource_id"] in ("billing-dw", "my-redis")} == {
+        "guarded"
+    }
+
+
+def test_every_call_a_plan_sends_is_a_read_the_shipped_policy_allows(
+    demo_fleet: Fleet, sent: list[tuple[str, str]]
+) -> None:
+    stack_with_parameters({"DefaultRetentionDays": "30"})
+    sent.clear()
+
+    code, _, _ = run_plan("--stack", "steward", "--quiet")
+
+    assert code == plan_cli.WOULD_DELETE
+    assert sent, "the plan sent nothing"
+    operations = set(sent)
+    allowed = policy_actions()
+    for service, operation in operations:
+        assert operation in read_only.READS[service], (service, operation)
+        assert (service, operation) in NEEDS_NO_PERMISSION or (
+            f"{IAM_PREFIX[service]}:{operation}" in allowed
+        ), (service, operation)
+    # The allow-list and the policy say the same thing.
+    assert {
+        f"{IAM_PREFIX[s]}:{op}"
+        for s, ops in read_only.READS.items()
+        for op in ops
+        if (s, op) not in NEEDS_NO_PERMISSION
+    } == allowed
+
+
+def test_plan_mode_refuses_every_delete_before_it_is_sent(
+    demo_fleet: Fleet, sent: list[tuple[str, str]]
+) -> None:
+    before = {s["SnapshotName"] for s in demo_fleet.elasticache.describe_snapshots()["Snapshots"]}
+    read_only.enable()
+    sent.clear()
+
+    with pytest.raises(read_only.WriteRefused, match="elasticache:DeleteSnapshot is not a read"):
+        client("elasticache", "us-east-1").delete_snapshot(SnapshotName="cache-staging-60d")
+    # The deployed sweep itself, told to delete (DRY_RUN=false), deletes nothing in plan mode.
+    live = RetentionSettings.model_validate({"DRY_RUN": False, "DEFAULT_RETENTION_DAYS": 30})
+    event = retention_event()
+    with pytest.raises(SweepFailed, match="failed:WriteRefused"):
+        retention.run(event, live, seconds_left=lambda: 900.0)
+
+    read_only.disable()
+    assert {op for _, op in sent} <= set().union(*read_only.READS.values())
+    assert {s["SnapshotName"] for s in demo_fleet.elasticache.describe_snapshots()["Snapshots"]} == before
+
+
+def test_settings_come_from_the_stack_and_flags_win(aws: None) -> None:
+    fleet = Fleet(now=datetime.fromisoformat(AT))
+    fleet.redshift_cluster("warehouse")
+    for age in (10, 50, 90):
+        fleet.redshift_snapshot("warehouse", f"warehouse-{age}d", age_days=age)
+    stack_with_parameters({"DefaultRetentionDays": "30", "MinKeep": "1"})
+
+    def would_delete(*flags: str) -> set[str]:
+        return {d["resource_id"] for d in plan_decisions(*flags) if d["action"] == "would-delete"}
+
+    assert would_delete() == set()  # the template's default: DefaultRetentionDays 0, nothing managed
+    assert would_delete("--stack", "steward") == {"warehouse-50d", "warehouse-90d"}
+    assert would_delete("--stack", "steward", "--retention-days-default", "60") == {"warehouse-90d"}
+    assert would_delete("--stack", "steward", "--service", "elasticache") == set()
+
+
+def test_defaults_are_the_templates(aws: None) -> None:
+    parameters = template_defaults()
+    settings = plan_cli.plan_settings({}, {}, {})
+    assert settings.retention.DEFAULT_RETENTION_DAYS == int(parameters["DefaultRetentionDays"])
+    assert settings.retention.MIN_KEEP == int(parameters["MinKeep"])
+    assert settings.retention.REVOKE_SHARED_SNAPSHOTS is (parameters["RevokeSharedSnapshots"] == "true")
+    assert ",".join(settings.retention.SERVICES) == parameters["Services"]
+    assert settings.final_snapshot.FINAL_SNAPSHOT_RETENTION_DAYS == int(
+        parameters["FinalSnapshotRetentionDays"]
+    )
+    assert settings.retention.DRY_RUN and settings.final_snapshot.DRY_RUN
+
+
+def test_exit_code_0_when_nothing_would_be_deleted(aws: None) -> None:
+    Fleet().redshift_cluster("warehouse")
+    code, out, _ = run_plan()
+    assert code == plan_cli.NOTHING
+    assert "0 items" in out
+
+
+def test_exit_code_1_names_each_failure_and_still_shows_the_rest(demo_fleet: Fleet) -> None:
+    fakeaws.faults.inject("redshift", "DescribeClusterSnapshots", "AccessDenied")
+
+    code, out, err = run_plan("--retention-days-default", "30", "--quiet")
+
+    assert code == plan_cli.FAILED
+    assert "failed: redshift/* failed:AccessDenied (listing failed)" in err
+    assert "cache-staging-60d" in out  # the other services are still planned and shown
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        (["--min-keep", "-3"], "--min-keep '-3': expected a whole number"),
+        (["--retention-days-default", "ten"], "--retention-days-default 'ten'"),
+        (
+            ["--revoke-shared-snapshots", "yes"],
+            "--revoke-shared-snapshots 'yes': expected accepted values: true, false",
+        ),
+        (["--at", "2026-11-21"], "--at '2026-11-21': expected an ISO-8601 time with a zone"),
+        (["--stack", "nope"], "--stack 'nope': no such stack in us-east-1"),
+    ],
+)
+def test_a_bad_flag_is_named_with_what_is_accepted(aws: None, flags: list[str], named: str) -> None:
+    code, out, err = run_plan(*flags)
+    assert code == plan_cli.BAD_FLAG
+    assert named in err
+    assert out == ""
+
+
+def test_csv_and_table_carry_every_decision(demo_fleet: Fleet) -> None:
+    decisions = plan_decisions("--retention-days-default", "30")
+    _, csv_text, _ = run_plan("--format", "csv", "--retention-days-default", "30")
+    _, table, _ = run_plan("--retention-days-default", "30")
+    rows = csv_text.splitlines()
+    assert rows[0] == ",".join(plan_cli.COLUMNS)
+    assert len(rows) == len(decisions) + 1
+    assert all(d["resource_id"] in table for d in decisions)
+
+
+def test_progress_shows_pages_on_a_terminal_and_is_quiet_otherwise() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown, piped = Terminal(), io.StringIO()
+    for stream in (shown, piped):
+        progress = plan_cli.Progress(stream, quiet=False)
+        progress.call("redshift", "DescribeClusterSnapshots", "us-east-1")
+        progress.call("redshift", "DescribeClusterSnapshots", "us-east-1")
+        progress.service_done("us-east-1", "redshift", 120)
+    assert "DescribeClusterSnapshots: page 2" in shown.getvalue()
+    assert "us-east-1 redshift: listed; 120 items decided so far" in shown.getvalue()
+    assert piped.getvalue() == ""
+    quiet = Terminal()
+    plan_cli.Progress(quiet, quiet=True).call("redshift", "DescribeClusters", "us-east-1")
+    assert quiet.getvalue() == ""
+
+
+# --- helpers -----------------------------------------------------------------------------------
+def retention_event() -> Any:
+    from steward.events.schedule.parser import parse_schedule
+
+    return parse_schedule(sample_event("retention-schedule.json"))
+
+
+def stack_with_parameters(values: dict[str, str]) -> None:
+    """A stack named steward with Steward's parameters (moto's CloudFormation, one placeholder resource)."""
+    template = {
+        "Parameters": {name: {"Type": "String"} for name in values},
+        "Resources": {"Placeholder": {"Type": "AWS::SNS::Topic"}},
+    }
+    boto3.client("cloudformation", region_name="us-east-1").create_stack(
+        StackName="steward",
+        TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()],
+    )
+
+
+def template_defaults() -> dict[str, str]:
+    from samcli.yamlhelper import yaml_parse
+
+    template = yaml_parse((POLICY.parents[1] / "template.yaml").read_text())
+    return {name: str(p["Default"]) for name, p in template["Parameters"].items() if "Default" in p}
+
+
+def policy_actions() -> set[str]:
+    actions: set[str] = set()
+    for statement in json.loads(POLICY.read_text())["Statement"]:
+        assert statement["Effect"] == "Allow"
+        listed = statement["Action"]
+        actions.update([listed] if isinstance(listed, str) else listed)
+    return actions
