@@ -14,6 +14,8 @@ from typing import Any
 import boto3
 import pytest
 from steward.flows import retention
+from steward.flows.plan import plan_settings
+from steward.flows.plan.settings import PARAMETERS
 from steward.machinery import plan_cli
 from steward.machinery.report import SweepFailed
 from steward.machinery.settings import RetentionSettings
@@ -166,14 +168,15 @@ def test_settings_come_from_the_stack_and_flags_win(aws: None) -> None:
 
 def test_defaults_are_the_templates(aws: None) -> None:
     parameters = template_defaults()
-    settings = plan_cli.plan_settings({}, {}, {})
-    assert settings.retention.DEFAULT_RETENTION_DAYS == int(parameters["DefaultRetentionDays"])
-    assert settings.retention.MIN_KEEP == int(parameters["MinKeep"])
-    assert settings.retention.REVOKE_SHARED_SNAPSHOTS is (parameters["RevokeSharedSnapshots"] == "true")
-    assert ",".join(settings.retention.SERVICES) == parameters["Services"]
-    assert settings.final_snapshot.FINAL_SNAPSHOT_RETENTION_DAYS == int(
-        parameters["FinalSnapshotRetentionDays"]
-    )
+    settings = plan_settings({}, {}, {})
+    seen = {
+        "DefaultRetentionDays": str(settings.retention.DEFAULT_RETENTION_DAYS),
+        "MinKeep": str(settings.retention.MIN_KEEP),
+        "RevokeSharedSnapshots": str(settings.retention.REVOKE_SHARED_SNAPSHOTS).lower(),
+        "Services": ",".join(settings.retention.SERVICES),
+        "FinalSnapshotRetentionDays": str(settings.final_snapshot.FINAL_SNAPSHOT_RETENTION_DAYS),
+    }
+    assert seen == {name: parameters[name] for name in PARAMETERS}
     assert settings.retention.DRY_RUN and settings.final_snapshot.DRY_RUN
 
 
