@@ -13,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict
 
 from steward.machinery.observability import count, logger, metrics
+from steward.services import central_bus
 from steward.vocabulary.service import Service
 
 
@@ -27,6 +28,10 @@ class Action(StrEnum):
     COPIED = "copied"
     # Waiting for a condition (a clean restore point, a cluster to become available).
     PENDING = "pending"
+
+
+# What the organisation's central bus gets a record of (docs/organisation.md), in dry run too.
+DESTRUCTIVE = frozenset({Action.DELETED, Action.WOULD_DELETE})
 
 
 class Decision(BaseModel):
@@ -110,9 +115,13 @@ def failed_items(decisions: Iterable[Decision]) -> list[str]:
 
 
 def publish(run: str, result: RunResult, *, metric: str, error: type[ItemsFailed] = ItemsFailed) -> None:
-    """Log every decision, count them per service and action (EMF), then fail if any item failed."""
+    """Log every decision, count them per service and action (EMF), copy the destructive ones to the
+    central bus (if the stack names one), then fail if any item failed."""
     for decision in result.decisions:
         logger.info("decision", extra={"decision": decision.model_dump(mode="json")})
+    if (central := central_bus.configured()) is not None:
+        destructive = [d.model_dump(mode="json") for d in result.decisions if d.action in DESTRUCTIVE]
+        central.send_records(destructive, result.dry_run)
     for service, actions in summarise(result.decisions).items():
         for action, total in actions.items():
             count(metric, total, service=service, action=action)

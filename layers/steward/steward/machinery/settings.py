@@ -41,6 +41,9 @@ ServiceList = Annotated[
 ]
 
 
+CENTRAL_BUS_PATTERN = r"^(arn:aws[a-z-]*:events:[a-z]{2}(-[a-z]+)+-\d:\d{12}:event-bus/[A-Za-z0-9._-]+)?$"
+
+
 class SettingsError(ValueError):
     """The environment holds a value Steward does not accept."""
 
@@ -54,6 +57,8 @@ class StewardSettings(BaseSettings):
     DRY_RUN: TrueOrFalse = True
     # Stop starting new deletes when less than this is left before the Lambda timeout.
     SAFETY_MARGIN_SECONDS: Annotated[int, Field(ge=5, le=600)] = 30
+    # The organisation's central event bus (docs/organisation.md), read by services/central_bus.py; "" = none.
+    CENTRAL_EVENT_BUS_ARN: Annotated[str, Field(pattern=CENTRAL_BUS_PATTERN)] = ""
 
 
 # Final and rescue snapshots are kept at least this long, whatever a tag says (only the operator lowers it).

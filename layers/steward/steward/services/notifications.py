@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from steward.services import central_bus
 from steward.services.clients import client
 
 # SNS subjects: at most 100 printable ASCII characters, no line breaks.
@@ -19,12 +20,17 @@ class Notifications:
         self._sns = client("sns", topic_arn.split(":")[3])
 
     def notify(self, subject: str, message: Mapping[str, object]) -> str:
-        """Publish `message` as indented JSON under `subject`; returns the SNS message id."""
-        response = self._sns.publish(
-            TopicArn=self.topic_arn,
-            Subject=_subject(subject),
-            Message=json.dumps(message, indent=2, sort_keys=True, default=str),
-        )
+        """Publish `message` as indented JSON under `subject`; returns the SNS message id.
+        A copy goes to the organisation's central bus, if the stack names one, even if SNS fails."""
+        try:
+            response = self._sns.publish(
+                TopicArn=self.topic_arn,
+                Subject=_subject(subject),
+                Message=json.dumps(message, indent=2, sort_keys=True, default=str),
+            )
+        finally:
+            if (central := central_bus.configured()) is not None:
+                central.send_alert(subject, message)
         return response["MessageId"]
 
 
