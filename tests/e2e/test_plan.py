@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
+from steward.events.schedule.parser import parse_schedule
 from steward.flows import retention
 from steward.flows.plan import plan_settings
 from steward.flows.plan.settings import PARAMETERS
@@ -141,7 +142,7 @@ def test_plan_mode_refuses_every_delete_before_it_is_sent(
         client("elasticache", "us-east-1").delete_snapshot(SnapshotName="cache-staging-60d")
     # The deployed sweep itself, told to delete (DRY_RUN=false), deletes nothing in plan mode.
     live = RetentionSettings.model_validate({"DRY_RUN": False, "DEFAULT_RETENTION_DAYS": 30})
-    event = retention_event()
+    event = parse_schedule(sample_event("retention-schedule.json"))
     with pytest.raises(SweepFailed, match="failed:WriteRefused"):
         retention.run(event, live, seconds_left=lambda: 900.0)
 
@@ -247,12 +248,6 @@ def test_progress_shows_pages_on_a_terminal_and_is_quiet_otherwise() -> None:
 
 
 # --- helpers -----------------------------------------------------------------------------------
-def retention_event() -> Any:
-    from steward.events.schedule.parser import parse_schedule
-
-    return parse_schedule(sample_event("retention-schedule.json"))
-
-
 def stack_with_parameters(values: dict[str, str]) -> None:
     """A stack named steward with Steward's parameters (moto's CloudFormation, one placeholder resource)."""
     template = {

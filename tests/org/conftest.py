@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,3 +158,32 @@ def organisation(aws: None) -> Organisation:
         member_accounts=[_account_in(organizations, f"app{n}", workloads, root_id) for n in (1, 2)],
         sandbox_account=_account_in(organizations, "sandbox", sandbox, root_id),
     )
+
+
+@pytest.fixture
+def central(organisation: Organisation) -> dict[str, str]:
+    """The central bus stack in the tooling account, and an SQS queue subscribed to its topic."""
+    session = organisation.session(organisation.central_account)
+    cloudformation = session.client("cloudformation")
+    cloudformation.create_stack(
+        StackName="steward-central",
+        TemplateBody=CENTRAL_BUS_TEMPLATE.read_text(),
+        Parameters=[{"ParameterKey": "OrganizationId", "ParameterValue": organisation.id}],
+    )
+    outputs = {
+        o["OutputKey"]: o["OutputValue"]
+        for o in cloudformation.describe_stacks(StackName="steward-central")["Stacks"][0]["Outputs"]
+    }
+    sqs = session.client("sqs")
+    queue_url = sqs.create_queue(QueueName="observer")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    session.client("sns").subscribe(TopicArn=outputs["AlertsTopicArn"], Protocol="sqs", Endpoint=queue_arn)
+    return outputs | {"QueueUrl": queue_url}
+
+
+def alerts_received(organisation: Organisation, queue_url: str) -> list[dict[str, Any]]:
+    sqs = organisation.session(organisation.central_account).client("sqs")
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+    return [json.loads(json.loads(m["Body"])["Message"]) for m in messages]

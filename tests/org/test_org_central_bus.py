@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.org.conftest import CENTRAL_BUS_TEMPLATE, Organisation, load, resources_of
+from tests.org.conftest import CENTRAL_BUS_TEMPLATE, Organisation, alerts_received, load, resources_of
 
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse:UserWarning")
 
@@ -60,41 +60,12 @@ def template() -> dict[str, Any]:
     return load(CENTRAL_BUS_TEMPLATE)
 
 
-@pytest.fixture
-def central(organisation: Organisation) -> dict[str, str]:
-    """The central bus stack in the tooling account, and an SQS queue subscribed to its topic."""
-    session = organisation.session(organisation.central_account)
-    cloudformation = session.client("cloudformation")
-    cloudformation.create_stack(
-        StackName="steward-central",
-        TemplateBody=CENTRAL_BUS_TEMPLATE.read_text(),
-        Parameters=[{"ParameterKey": "OrganizationId", "ParameterValue": organisation.id}],
-    )
-    outputs = {
-        o["OutputKey"]: o["OutputValue"]
-        for o in cloudformation.describe_stacks(StackName="steward-central")["Stacks"][0]["Outputs"]
-    }
-    sqs = session.client("sqs")
-    queue_url = sqs.create_queue(QueueName="observer")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    session.client("sns").subscribe(TopicArn=outputs["AlertsTopicArn"], Protocol="sqs", Endpoint=queue_arn)
-    return outputs | {"QueueUrl": queue_url}
-
-
 def send_from_member(
     organisation: Organisation, account: str, bus_arn: str, *entries: dict[str, str]
 ) -> None:
     events = organisation.session(account).client("events")
     response = events.put_events(Entries=[entry | {"EventBusName": bus_arn} for entry in entries])
     assert response["FailedEntryCount"] == 0, response
-
-
-def alerts_received(organisation: Organisation, queue_url: str) -> list[dict[str, Any]]:
-    sqs = organisation.session(organisation.central_account).client("sqs")
-    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
-    return [json.loads(json.loads(m["Body"])["Message"]) for m in messages]
 
 
 def test_the_bus_is_in_the_tooling_account(organisation: Organisation, central: dict[str, str]) -> None:
