@@ -13,11 +13,12 @@ export SAM_CLI_TELEMETRY := 0
 # Never let a developer's AWS profile or endpoint leak into the local runs.
 unexport AWS_PROFILE AWS_ENDPOINT_URL
 
-.PHONY: help venv lint typecheck validate checkov build unit test demo bench invoke clean
+.PHONY: help venv lint typecheck validate checkov build unit test demo plan bench invoke clean
 
 help:
 	@echo "make demo   - run Steward against a local fake AWS (moto) and print what it decided"
 	@echo "make test   - lint, type check, template lint, checkov, build, and the test suite"
+	@echo "make plan   - \`steward plan\` on the demo fleet (local fake AWS), then the sweeps: the same, item for item"
 	@echo "make bench  - API calls and wall time of a sweep over 11,000 backups"
 	@echo "make invoke FUNCTION=retention EVENT=events/retention-schedule.json [ARGS=--seed --live]"
 	@echo "             - one handler with one sample event, as sam local invoke would, without Docker"
@@ -65,6 +66,9 @@ test: lint typecheck validate checkov build unit
 
 demo: venv
 	$(BIN)/python -m sandbox.demo
+
+plan: venv
+	$(BIN)/python -m sandbox.plan_demo
 
 bench: venv
 	$(BIN)/python -m sandbox.bench

@@ -121,6 +121,8 @@ def main() -> None:
         retention_demo()
         keypurge_demo()
         final_snapshot_demo()
+    print("\nNext: `make plan` shows what a deployed stack would do in an account before it does anything")
+    print("(bin/steward plan, read-only, with your own credentials), and checks it against the sweeps here.")
 
 
 if __name__ == "__main__":

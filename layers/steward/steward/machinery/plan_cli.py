@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TextIO
 
-import boto3
 from botocore.exceptions import ProfileNotFound
 
 from steward.flows.plan import plan, plan_settings
@@ -28,7 +27,7 @@ from steward.machinery.report import Action, Decision, RunResult
 from steward.machinery.settings import SettingsError
 from steward.services import read_only
 from steward.services.caller import account_id
-from steward.services.clients import AwsError, error_code
+from steward.services.clients import AwsError, configured_region, error_code, use_profile
 from steward.services.stacks import StackNotFound, stack_parameters
 from steward.vocabulary.service import Service
 
@@ -52,11 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.profile:
-            boto3.setup_default_session(profile_name=args.profile)
+            use_profile(args.profile)
         # Before the first client sends anything: from here on, only reads leave this process.
         progress = Progress(sys.stderr, quiet=args.quiet)
         read_only.enable(progress.call)
-        region = args.region[0] if args.region else (boto3.DEFAULT_SESSION or boto3.Session()).region_name
+        region = args.region[0] if args.region else configured_region()
         if not region:
             raise SettingsError("--region: no region given and none in your AWS config")
         settings = plan_settings(

@@ -81,6 +81,17 @@ def _client(service: str, region: str) -> Any:
     return read_only.guard(boto3.client(service, region_name=region, config=RETRIES))  # type: ignore[call-overload]
 
 
+def use_profile(profile: str) -> None:
+    """Clients created from now on use this profile of the AWS config (`steward plan --profile`)."""
+    boto3.setup_default_session(profile_name=profile)
+    _client.cache_clear()
+
+
+def configured_region() -> str | None:
+    """The region of the operator's AWS config or environment, if any."""
+    return (boto3.DEFAULT_SESSION or boto3.Session()).region_name
+
+
 # What a call can raise once botocore's retries are spent: an AWS error, or no answer at all.
 AwsError = (ClientError, BotoCoreError)
 
