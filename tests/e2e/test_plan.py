@@ -38,6 +38,7 @@ IAM_PREFIX = {
     "cloudhsmv2": "cloudhsm",
     "resourcegroupstaggingapi": "tag",
     "cloudformation": "cloudformation",
+    "dynamodb": "dynamodb",
 }
 # STS GetCallerIdentity needs no permission ("No permissions are required", STS API reference).
 NEEDS_NO_PERMISSION = {("sts", "GetCallerIdentity")}
@@ -116,6 +117,7 @@ def test_every_call_a_plan_sends_is_a_read_the_shipped_policy_allows(
     assert code == plan_cli.WOULD_DELETE
     assert sent, "the plan sent nothing"
     operations = set(sent)
+    assert ("dynamodb", "GetItem") in operations  # who set delete-after, from the stack's StateTable
     allowed = policy_actions()
     for service, operation in operations:
         assert operation in read_only.READS[service], (service, operation)
@@ -167,6 +169,23 @@ def test_settings_come_from_the_stack_and_flags_win(aws: None) -> None:
     assert would_delete("--stack", "steward", "--service", "elasticache") == set()
 
 
+def test_a_refusal_the_sweep_would_alert_is_shown_not_sent(
+    demo_fleet: Fleet, sent: list[tuple[str, str]]
+) -> None:
+    stack_with_parameters({"DecommissionPrincipals": "arn:aws:iam::123456789012:role/platform-admin"})
+    sent.clear()
+
+    code, out, _ = run_plan("--stack", "steward", "--format", "json", "--quiet")
+
+    planned = json.loads(out)
+    refused = {d["resource_id"] for d in planned["decisions"] if d["reason"] == "tagger-not-allowed"}
+    assert refused == {"cache-legacy", "analytics-2019"}  # no tag event recorded who set delete-after
+    assert len(planned["wouldAlert"]) == 2
+    assert all("refused to delete" in subject for subject in planned["wouldAlert"])
+    assert code == plan_cli.WOULD_DELETE  # expired backups still would be deleted
+    assert {op for service, op in sent if service in ("sns", "events")} == set()
+
+
 def test_defaults_are_the_templates(aws: None) -> None:
     parameters = template_defaults()
     settings = plan_settings({}, {}, {})
@@ -176,6 +195,8 @@ def test_defaults_are_the_templates(aws: None) -> None:
         "RevokeSharedSnapshots": str(settings.retention.REVOKE_SHARED_SNAPSHOTS).lower(),
         "Services": ",".join(settings.retention.SERVICES),
         "FinalSnapshotRetentionDays": str(settings.final_snapshot.FINAL_SNAPSHOT_RETENTION_DAYS),
+        "MinFinalSnapshotRetentionDays": str(settings.final_snapshot.MIN_FINAL_SNAPSHOT_RETENTION_DAYS),
+        "DecommissionPrincipals": ",".join(settings.final_snapshot.DECOMMISSION_PRINCIPALS),
     }
     assert seen == {name: parameters[name] for name in PARAMETERS}
     assert settings.retention.DRY_RUN and settings.final_snapshot.DRY_RUN
@@ -249,10 +270,26 @@ def test_progress_shows_pages_on_a_terminal_and_is_quiet_otherwise() -> None:
 
 # --- helpers -----------------------------------------------------------------------------------
 def stack_with_parameters(values: dict[str, str]) -> None:
-    """A stack named steward with Steward's parameters (moto's CloudFormation, one placeholder resource)."""
+    """A stack named steward with Steward's parameters and its StateTable (moto's CloudFormation)."""
     template = {
         "Parameters": {name: {"Type": "String"} for name in values},
-        "Resources": {"Placeholder": {"Type": "AWS::SNS::Topic"}},
+        "Resources": {
+            # The StateTable's key schema (template.yaml): the plan reads who set a tag from it.
+            "StateTable": {
+                "Type": "AWS::DynamoDB::Table",
+                "Properties": {
+                    "BillingMode": "PAY_PER_REQUEST",
+                    "AttributeDefinitions": [
+                        {"AttributeName": "pk", "AttributeType": "S"},
+                        {"AttributeName": "sk", "AttributeType": "S"},
+                    ],
+                    "KeySchema": [
+                        {"AttributeName": "pk", "KeyType": "HASH"},
+                        {"AttributeName": "sk", "KeyType": "RANGE"},
+                    ],
+                },
+            }
+        },
     }
     boto3.client("cloudformation", region_name="us-east-1").create_stack(
         StackName="steward",

@@ -22,13 +22,13 @@ from typing import TextIO
 
 from botocore.exceptions import ProfileNotFound
 
-from steward.flows.plan import plan, plan_settings
+from steward.flows.plan import Plan, plan, plan_settings
 from steward.machinery.report import Action, Decision, RunResult
 from steward.machinery.settings import SettingsError
 from steward.services import read_only
 from steward.services.caller import account_id
 from steward.services.clients import AwsError, configured_region, error_code, use_profile
-from steward.services.stacks import StackNotFound, stack_parameters
+from steward.services.stacks import StackNotFound, stack_parameters, stack_resource
 from steward.vocabulary.service import Service
 
 NOTHING, WOULD_DELETE, FAILED, BAD_FLAG = 0, 3, 1, 2
@@ -64,13 +64,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             source={variable: flag for flag, variable in FLAGS.items()},
         )
         clock = _clock(args.at)
-        result = plan(
+        planned = plan(
             args.region or [region],
             settings,
             clock,
             account_id(region),
             services=args.service,
             progress=progress.service_done,
+            state_table=stack_resource(args.stack, "StateTable", region) if args.stack else None,
         )
     except (SettingsError, StackNotFound, ProfileNotFound) as error:
         print(f"steward plan: {error}", file=sys.stderr)
@@ -81,8 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         read_only.disable()
     progress.done()
-    sys.stdout.write(render(result, args.format))
-    return exit_code(result)
+    sys.stdout.write(render(planned, args.format))
+    return exit_code(planned.result)
 
 
 def exit_code(result: RunResult) -> int:
@@ -94,14 +95,19 @@ def exit_code(result: RunResult) -> int:
     return WOULD_DELETE if any(d.action is Action.WOULD_DELETE for d in result.decisions) else NOTHING
 
 
-def render(result: RunResult, output: str) -> str:
+def render(planned: Plan, output: str) -> str:
+    result, alerts = planned.result, planned.alerts.subjects
     decisions = sorted(
         result.decisions, key=lambda d: (d.region, d.service, ORDER.get(d.action, 1), d.resource_id)
     )
     if output == "json":
         return (
             json.dumps(
-                {"summary": result.summary(), "decisions": [d.model_dump(mode="json") for d in decisions]},
+                {
+                    "summary": result.summary(),
+                    "decisions": [d.model_dump(mode="json") for d in decisions],
+                    "wouldAlert": alerts,
+                },
                 indent=2,
             )
             + "\n"
@@ -118,6 +124,7 @@ def render(result: RunResult, output: str) -> str:
         lines.append("  ".join(c.ljust(w) for c, w in zip(cells, WIDTHS, strict=True)).rstrip())
     counts = Counter(d.action.value for d in decisions)
     lines.append(f"\n{len(decisions)} items at {result.clock.isoformat()}: " + json.dumps(dict(counts)))
+    lines += [f"would alert: {subject}" for subject in alerts]
     return "\n".join(lines) + "\n"
 
 

@@ -26,7 +26,9 @@ READS: dict[str, frozenset[str]] = {
     "redshift": frozenset({"DescribeClusters", "DescribeClusterSnapshots", "DescribeTags"}),
     "cloudhsmv2": frozenset({"DescribeBackups", "DescribeClusters"}),
     "resourcegroupstaggingapi": frozenset({"GetResources"}),
-    "cloudformation": frozenset({"DescribeStacks"}),
+    "cloudformation": frozenset({"DescribeStacks", "DescribeStackResource"}),
+    # The stack's StateTable: who set a steward:delete-after tag, as its tag event recorded it.
+    "dynamodb": frozenset({"GetItem"}),
     "sts": frozenset({"GetCallerIdentity"}),
 }
 

@@ -20,3 +20,15 @@ def stack_parameters(stack: str, region: str) -> dict[str, str]:
             raise StackNotFound(f"--stack {stack!r}: no such stack in {region}") from None
         raise
     return {p["ParameterKey"]: p.get("ParameterValue", "") for p in found.get("Parameters", [])}
+
+
+def stack_resource(stack: str, logical_id: str, region: str) -> str | None:
+    """The physical id of one of the stack's resources (e.g. its StateTable's name), None if absent."""
+    cloudformation = client("cloudformation", region)
+    try:
+        detail = cloudformation.describe_stack_resource(StackName=stack, LogicalResourceId=logical_id)
+    except cloudformation.exceptions.ClientError as error:
+        if "does not exist" in str(error):
+            return None
+        raise
+    return detail["StackResourceDetail"].get("PhysicalResourceId")

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from steward.flows.final_snapshot.context import FinalSnapshotRun
 from steward.flows.final_snapshot.stores import STORES as CLUSTER_STORES
 from steward.flows.final_snapshot.sweep import decide_cluster, list_tagged
+from steward.flows.plan.ports import PlannedAlerts, StackInventory
 from steward.flows.plan.settings import PlanSettings
 from steward.flows.retention.sweep import STORES as BACKUP_STORES
 from steward.flows.retention.sweep import sweep_store
 from steward.machinery.report import Action, RunResult
 from steward.policy.rescue import is_guarded
-from steward.services.cluster_state import ClusterState
-from steward.services.notifications import Notifications
 
 # Called once a region's service is decided: (region, service, decisions so far).
 Progress = Callable[[str, str, int], None]
+
+
+@dataclass
+class Plan:
+    """Every decision, and the alerts the sweeps would send with them."""
+
+    result: RunResult
+    alerts: PlannedAlerts = field(default_factory=PlannedAlerts)
 
 
 def plan(
@@ -27,10 +35,13 @@ def plan(
     account: str,
     services: Sequence[str] | None = None,
     progress: Progress | None = None,
-) -> RunResult:
+    state_table: str | None = None,
+) -> Plan:
     """Every decision the retention and decommission sweeps would make at `clock`, nothing done.
-    `services` narrows both sweeps (default: the retention SERVICES setting, every cluster service)."""
-    result = RunResult(dry_run=True, clock=clock, trigger="plan")
+    `services` narrows both sweeps (default: the retention SERVICES setting, every cluster service);
+    `state_table` is the deployed stack's, where the tag events recorded who set a tag."""
+    planned = Plan(RunResult(dry_run=True, clock=clock, trigger="plan"))
+    result = planned.result
     for region in regions:
         for name in settings.retention.SERVICES:
             if services is not None and name not in services:
@@ -40,7 +51,15 @@ def plan(
             result.decisions += sweep_store(backups, settings.retention, clock, out_of_time=lambda: False)
             if progress is not None:
                 progress(region, name, len(result.decisions))
-        run = _decommission_run(settings, clock, region, result)
+        run = FinalSnapshotRun(
+            settings=settings.final_snapshot,
+            clock=clock,
+            now=lambda: clock,
+            out_of_time=lambda: False,
+            state=StackInventory(state_table, region),
+            alerts=planned.alerts,
+            result=result,
+        )
         for service, make in CLUSTER_STORES.items():
             if services is not None and service.value not in services:
                 continue
@@ -60,20 +79,4 @@ def plan(
                     )
             if progress is not None:
                 progress(region, f"{service.value} clusters", len(result.decisions))
-    return result
-
-
-def _decommission_run(
-    settings: PlanSettings, clock: datetime, region: str, result: RunResult
-) -> FinalSnapshotRun:
-    # A dry-run decommission reads no state and sends no alert (alert_refusal is off in a sweep); both
-    # are named only because the run carries them, and plan mode would refuse their calls anyway.
-    return FinalSnapshotRun(
-        settings=settings.final_snapshot,
-        clock=clock,
-        now=lambda: clock,
-        out_of_time=lambda: False,
-        state=ClusterState(settings.final_snapshot.STATE_TABLE, region),
-        alerts=Notifications(settings.final_snapshot.NOTIFICATIONS_TOPIC_ARN),
-        result=result,
-    )
+    return planned

@@ -22,6 +22,8 @@ PARAMETERS = {
     "RevokeSharedSnapshots": "REVOKE_SHARED_SNAPSHOTS",
     "Services": "SERVICES",
     "FinalSnapshotRetentionDays": "FINAL_SNAPSHOT_RETENTION_DAYS",
+    "MinFinalSnapshotRetentionDays": "MIN_FINAL_SNAPSHOT_RETENTION_DAYS",
+    "DecommissionPrincipals": "DECOMMISSION_PRINCIPALS",
 }
 # A plan reads no state table and sends no alert; FinalSnapshotSettings requires both to be named.
 UNUSED_TABLE = "steward-plan-reads-no-state"
