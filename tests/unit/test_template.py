@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import py_compile
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,8 @@ def test_functions_run_python313_on_arm64(template: dict[str, Any]) -> None:
 
 def test_the_layer_is_built_for_arm64_not_just_declared_compatible(template: dict[str, Any]) -> None:
     layer = template["Resources"]["StewardLayer"]
-    assert layer["Metadata"] == {"BuildMethod": "python3.13", "BuildArchitecture": "arm64"}
+    # layers/steward/Makefile pins the wheels to arm64 + CPython 3.13 and compiles the bytecode.
+    assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
 
@@ -67,25 +69,47 @@ def test_the_retention_function_runs_on_a_schedule_parameter(template: dict[str,
     assert template["Parameters"]["RetentionSchedule"]["Default"] == "rate(1 day)"
 
 
+ARM64_CORE = "_pydantic_core.cpython-313-aarch64-linux-gnu.so"
+
+
+def built_layer(tmp_path: Path, library: str, bytecode: py_compile.PycInvalidationMode | None) -> Path:
+    layer = tmp_path / "StewardLayer" / "python"
+    (layer / "steward").mkdir(parents=True)
+    (layer / "steward" / "__init__.py").write_text("")
+    (layer / "pydantic_core").mkdir()
+    (layer / "pydantic_core" / library).write_bytes(b"")
+    if bytecode is not None:
+        py_compile.compile(str(layer / "steward" / "__init__.py"), invalidation_mode=bytecode)
+    return layer
+
+
 def test_the_build_check_catches_x86_64_libraries_in_the_layer(tmp_path: Path) -> None:
-    layer = tmp_path / "StewardLayer" / "python"
-    (layer / "steward").mkdir(parents=True)
-    (layer / "steward" / "__init__.py").write_text("")
-    (layer / "pydantic_core").mkdir()
-    (layer / "pydantic_core" / "_pydantic_core.cpython-313-x86_64-linux-gnu.so").write_bytes(b"")
+    library = "_pydantic_core.cpython-313-x86_64-linux-gnu.so"
+    layer = built_layer(tmp_path, library, py_compile.PycInvalidationMode.UNCHECKED_HASH)
 
-    library = layer / "pydantic_core" / "_pydantic_core.cpython-313-x86_64-linux-gnu.so"
-    assert problems(tmp_path) == [f"x86_64 library in an arm64 build: {library}"]
+    assert problems(tmp_path) == [f"x86_64 library in an arm64 build: {layer / 'pydantic_core' / library}"]
 
 
-def test_the_build_check_accepts_an_arm64_layer(tmp_path: Path) -> None:
-    layer = tmp_path / "StewardLayer" / "python"
-    (layer / "steward").mkdir(parents=True)
-    (layer / "steward" / "__init__.py").write_text("")
-    (layer / "pydantic_core").mkdir()
-    (layer / "pydantic_core" / "_pydantic_core.cpython-313-aarch64-linux-gnu.so").write_bytes(b"")
+def test_the_build_check_accepts_an_arm64_layer_with_unchecked_hash_bytecode(tmp_path: Path) -> None:
+    built_layer(tmp_path, ARM64_CORE, py_compile.PycInvalidationMode.UNCHECKED_HASH)
 
     assert problems(tmp_path) == []
+
+
+def test_the_build_check_catches_a_module_without_bytecode(tmp_path: Path) -> None:
+    layer = built_layer(tmp_path, ARM64_CORE, bytecode=None)
+
+    assert problems(tmp_path) == [f"no bytecode for {layer / 'steward' / '__init__.py'}"]
+
+
+def test_the_build_check_catches_timestamp_bytecode(tmp_path: Path) -> None:
+    # A zip rounds mtimes: Lambda would find timestamp bytecode stale and, on read-only /opt, recompile.
+    layer = built_layer(tmp_path, ARM64_CORE, py_compile.PycInvalidationMode.TIMESTAMP)
+
+    compiled = layer / "steward" / "__pycache__" / "__init__.cpython-313.pyc"
+    assert problems(tmp_path) == [
+        f"bytecode not compiled with --invalidation-mode unchecked-hash: {compiled}"
+    ]
 
 
 def test_the_alerts_topic_uses_a_key_cloudwatch_alarms_may_use(template: dict[str, Any]) -> None:
