@@ -86,23 +86,21 @@ class Run:
     killed: bool = False
     wall: float = 0.0
 
-    def logged(self, action: str, reason: str | None = None) -> Counter[str]:
-        return Counter(
-            line["decision"]["service"]
-            for line in self.logs
-            if "decision" in line
-            and line["decision"]["action"] == action
-            and (reason is None or line["decision"].get("reason") == reason)
-        )
-
     def decided(self) -> dict[str, Counter[str]]:
+        """Per service: deleted, kept, deferred items, and `not listed` for a service deferred whole."""
         counts: dict[str, Counter[str]] = {service: Counter() for service in SERVICES}
         for line in self.logs:
             if "decision" in line:
                 decision = line["decision"]
                 action = "deferred" if decision.get("reason") == "deferred" else decision["action"]
+                if decision["resource_id"] == "*":  # a decision about the whole service
+                    action = "not listed" if action == "deferred" else action
                 counts.setdefault(decision["service"], Counter())[action] += 1
         return counts
+
+
+def deferred(counts: Counter[str]) -> str:
+    return "not listed" if counts["not listed"] else str(counts["deferred"])
 
 
 def invoke(timeout: float, fast_timestamps: bool) -> Run:
@@ -147,7 +145,7 @@ def invoke(timeout: float, fast_timestamps: bool) -> Run:
 
 def minimum(decided: dict[str, Counter[str]], clusters: dict[str, int]) -> dict[str, int]:
     """One call per list page at the largest page size, plus one delete per item (per 100 for Redshift)."""
-    items = {service: sum(decided[service].values()) for service in SERVICES}
+    items = {s: decided[s]["deleted"] + decided[s]["kept"] + decided[s]["deferred"] for s in SERVICES}
     deleted = {service: decided[service]["deleted"] for service in SERVICES}
     return {
         "elasticache": math.ceil(items["elasticache"] / PAGE["DescribeSnapshots"]) + deleted["elasticache"],
@@ -171,8 +169,9 @@ def sweep(endpoint: str, args: argparse.Namespace) -> None:
     rows: list[dict[str, Any]] = [
         {
             "service": service,
-            "items": sum(decided[service].values()),
-            **{action: decided[service][action] for action in ("deleted", "kept", "deferred")},
+            **{action: decided[service][action] for action in ("deleted", "kept")},
+            "items": sum(decided[service][a] for a in ("deleted", "kept", "deferred")),
+            "deferred": deferred(decided[service]),
             "requests": requests[service],
             "minimum": floor[service],
             "ratio": f"{requests[service] / max(floor[service], 1):.3f}",
@@ -184,14 +183,14 @@ def sweep(endpoint: str, args: argparse.Namespace) -> None:
     columns = [(k, k.upper(), 11) for k in ("service", "items", "deleted", "kept", "deferred")]
     print(table(rows, [*columns, *((k, k.upper(), 9) for k in ("requests", "minimum", "ratio"))]))
     print("requests by operation: " + ", ".join(f"{op}={n}" for op, n in sorted(figures["requests"].items())))
-    deferred = sum(decided[s]["deferred"] for s in SERVICES)
-    fits = not run.killed and deferred == 0 and run.wall < LAMBDA_TIMEOUT - SAFETY_MARGIN
+    left = sum(decided[s]["deferred"] + decided[s]["not listed"] for s in SERVICES)
+    fits = not run.killed and left == 0 and run.wall < LAMBDA_TIMEOUT - SAFETY_MARGIN
     peak, baseline = figures["rss_peak_kib"] / 1024, figures["rss_start_kib"] / 1024
     print(
         f"wall {run.wall:.1f} s, client CPU {figures['cpu']:.1f} s, "
         f"peak RSS {peak:.0f} MiB ({baseline:.0f} MiB after imports); "
         f"fits the {LAMBDA_TIMEOUT} s timeout: {'yes' if fits else 'NO'}"
-        + (f" (deferred {deferred})" if deferred else "")
+        + (" (deferred: " + ", ".join(f"{s} {deferred(decided[s])}" for s in SERVICES) + ")" if left else "")
         + (" (killed at the timeout)" if run.killed else "")
         + (f"; {figures['error']}" if figures.get("error") else "")
     )
@@ -206,17 +205,17 @@ def budget(endpoint: str, args: argparse.Namespace) -> None:
         for number in range(1, args.runs + 1):
             run = invoke(seconds + SAFETY_MARGIN, args.fast_timestamps)
             after = control(endpoint, "inventory")
-            deferred = run.logged("kept", "deferred")
+            decided = run.decided()
             rows.append(
                 {
                     "run": number,
-                    **{f"{s}": f"{before[s] - after[s]} ({deferred[s]})" for s in SERVICES},
+                    **{s: f"{before[s] - after[s]} ({deferred(decided[s])})" for s in SERVICES},
                     "left": sum(after[s] for s in SERVICES),
                     "wall": f"{run.wall:.1f}" + (" killed" if run.killed else ""),
                 }
             )
             before = after
-        print("deleted per service (deferred in brackets):")
+        print("deleted per service (deferred items in brackets):")
         columns = [("run", "RUN", 4), *((s, s.upper(), 16) for s in SERVICES), ("left", "LEFT", 7)]
         print(table(rows, [*columns, ("wall", "WALL S", 8)]))
 
@@ -232,7 +231,7 @@ def killed(endpoint: str, args: argparse.Namespace) -> None:
     )
     run = invoke(args.kill_timeout, args.fast_timestamps)
     after = control(endpoint, "inventory")
-    logged = run.logged("deleted")
+    logged = {s: counts["deleted"] for s, counts in run.decided().items()}
     rows = [
         {
             "service": s,
