@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-LAYER = Path(__file__).resolve().parents[2] / "layers" / "steward"
+LAYER = Path(__file__).resolve().parents[3] / "layers" / "steward"
 IMPORTED = (
-    "import sys, steward.observability as o;"
+    "import sys, steward.machinery.observability as o;"
     "print(type(o.tracer.provider).__module__.split('.')[0], 'aws_xray_sdk.core' in sys.modules)"
 )
 
