@@ -849,14 +849,49 @@ def test_a_cluster_with_an_unreadable_guard_tag_is_rescued_and_the_alert_names_t
     assert problem in json.loads(alert["Message"])["tagProblem"]
 
 
-# --- the StateTable is where the stack is ---------------------------------------------------------
+# --- only this account and region (issue 8, finding 4) -------------------------------------------
 
 
-def test_an_event_from_another_region_uses_the_state_table_of_the_functions_region(
+def test_a_delete_event_from_another_account_is_refused_copies_nothing_and_alerts(
     fleet: Fleet,
     final_snapshot: Callable[..., ModuleType],
     context: FakeContext,
+    alerts: Callable[[], list[dict[str, Any]]],
     capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a guarded cluster of this account with an automated snapshot, known to the inventory
+    fleet.redshift_cluster("billing-dw", tags={"steward:final-snapshot": "required"})
+    fleet.redshift_automated_snapshot("billing-dw", age_days=1)
+    function = final_snapshot()
+    function.lambda_handler(schedule(), context)
+    alerts()  # drained
+
+    # When a DeleteCluster event for it arrives whose account is someone else's ("Mallory")
+    event = delete_event(
+        "redshift-deletecluster-skip-final.json", clusterIdentifier="billing-dw", skipFinalClusterSnapshot=True
+    )
+    event["account"] = "999999999999"
+    event["detail"]["userIdentity"]["arn"] = "arn:aws:iam::999999999999:user/Mallory"
+    summary = function.lambda_handler(event, context)
+
+    # Then it is refused with a reason that says so, nothing is copied, and the alert says it looks forged
+    assert summary["trigger"] == "refused:other-account"
+    assert summary["notApplicable"][0]["reason"] == "other-account"
+    assert "999999999999" in summary["notApplicable"][0]["detail"]
+    assert redshift_manual(fleet) == []
+    assert fleet.redshift.describe_clusters()["Clusters"][0]["ClusterIdentifier"] == "billing-dw"
+    [alert] = alerts()
+    assert "looks forged" in alert["Subject"]
+    message = json.loads(alert["Message"])
+    assert (message["refused"], message["eventAccount"]) == ("other-account", "999999999999")
+    assert "billing-dw" not in logged_decisions(capsys)
+
+
+def test_an_event_from_another_region_is_refused_and_writes_nothing(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    alerts: Callable[[], list[dict[str, Any]]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Given the function in us-east-1 and a cluster in eu-west-1 tagged steward:final-snapshot=required
@@ -874,14 +909,31 @@ def test_an_event_from_another_region_uses_the_state_table_of_the_functions_regi
         "required",
         key="steward:final-snapshot",
     )
+    event["region"] = "eu-west-1"
 
     # When its tag event arrives
-    final_snapshot().lambda_handler(event, context)
+    summary = final_snapshot().lambda_handler(event, context)
 
-    # Then the inventory is written to the StateTable in us-east-1
-    assert logged_decisions(capsys)["dw-eu"]["reason"] == "guarded"
-    item = boto3.client("dynamodb", region_name=REGION).get_item(
-        TableName="steward-state",
-        Key={"pk": {"S": "inventory#redshift#eu-west-1"}, "sk": {"S": "dw-eu"}},
-    )
-    assert "Item" in item
+    # Then it is refused: no inventory item anywhere, and an alert names the region
+    assert summary["trigger"] == "refused:other-region"
+    assert boto3.client("dynamodb", region_name=REGION).scan(TableName="steward-state")["Items"] == []
+    [alert] = alerts()
+    assert json.loads(alert["Message"])["eventRegion"] == "eu-west-1"
+
+
+def test_a_schedule_naming_another_region_sweeps_nothing(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+) -> None:
+    # Given a cluster due for decommission in this region
+    fleet.redshift_cluster("old-dw", tags={"steward:delete-after": "2020-01-01"})
+    event = schedule()
+    event["region"] = "eu-west-1"
+
+    # When a schedule naming eu-west-1 is invoked directly
+    summary = final_snapshot().lambda_handler(event, context)
+
+    # Then nothing is swept anywhere
+    assert summary["trigger"] == "refused:other-region"
+    assert [c["ClusterIdentifier"] for c in fleet.redshift.describe_clusters()["Clusters"]] == ["old-dw"]

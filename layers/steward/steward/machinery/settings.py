@@ -42,6 +42,12 @@ ServiceList = Annotated[
 
 
 CENTRAL_BUS_PATTERN = r"^(arn:aws[a-z-]*:events:[a-z]{2}(-[a-z]+)+-\d:\d{12}:event-bus/[A-Za-z0-9._-]+)?$"
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
+AuditLogGroups = Annotated[
+    list[Annotated[str, Field(pattern=r"^/aws/cloudhsm/cluster-[A-Za-z0-9]+$")]],
+    NoDecode,
+    BeforeValidator(_comma_separated),
+]
 
 
 class SettingsError(ValueError):
@@ -59,6 +65,14 @@ class StewardSettings(BaseSettings):
     SAFETY_MARGIN_SECONDS: Annotated[int, Field(ge=5, le=600)] = 30
     # The organisation's central event bus (docs/organisation.md), read by services/central_bus.py; "" = none.
     CENTRAL_EVENT_BUS_ARN: Annotated[str, Field(pattern=CENTRAL_BUS_PATTERN)] = ""
+    # The one region the function acts in (Lambda sets AWS_REGION), whatever an event names.
+    AWS_REGION: Annotated[
+        str,
+        Field(
+            pattern=REGION_PATTERN,
+            validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"),
+        ),
+    ]
 
 
 # Final and rescue snapshots are kept at least this long, whatever a tag says (only the operator lowers it).
@@ -96,9 +110,6 @@ class StateAndNotifications(StewardSettings):
     NOTIFICATIONS_TOPIC_ARN: Annotated[str, Field(pattern=TOPIC_ARN_PATTERN)]
 
 
-REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
-
-
 def _regions(value: object) -> object:
     regions = _comma_separated(value)
     if isinstance(regions, list):
@@ -120,15 +131,8 @@ class KeyPurgeSettings(StateAndNotifications):
     COPY_REGIONS: RegionList = []
     # Longest a purge waits for a backup taken after the removal before it proceeds and alerts.
     MAX_WAIT_HOURS: Annotated[int, Field(ge=0, le=24 * 30)] = 48
-    # Where the function runs: Lambda sets AWS_REGION; CloudWatch Logs deliveries do not name one.
-    AWS_REGION: Annotated[
-        str,
-        Field(
-            pattern=REGION_PATTERN,
-            validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"),
-        ),
-    ]
-
+    # The CloudHSM audit log groups opted in (template AuditLogGroups): a line from any other is refused.
+    AUDIT_LOG_GROUPS: AuditLogGroups = []
 
 
 def _final_snapshot_retention(value: object) -> object:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -17,10 +16,12 @@ from steward.flows.final_snapshot.stores import STORES, Alerts, ClusterStore
 from steward.flows.final_snapshot.sweep import sweep
 from steward.flows.final_snapshot.tag_event import tagged
 from steward.machinery.observability import logger
-from steward.machinery.report import RunResult, SweepFailed, publish
+from steward.machinery.report import Action, RunResult, SweepFailed, publish
 from steward.machinery.settings import FinalSnapshotSettings
+from steward.policy.origin import Foreign, foreign_origin
 from steward.services.cluster_state import ClusterState
 from steward.services.notifications import Notifications
+from steward.vocabulary.home import Home
 from steward.vocabulary.service import Service
 
 Trigger = ScheduledEvent | ClusterTagged | ClusterDeleted | NotApplicable
@@ -35,17 +36,10 @@ def parse_trigger(event: Any) -> Trigger:
     return parse_cluster_event(event)
 
 
-def function_region() -> str:
-    """The region the function runs in (Lambda sets AWS_REGION): where its StateTable is."""
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    if not region:
-        raise RuntimeError("AWS_REGION is not set; Lambda sets it, elsewhere set it to the stack's region")
-    return region
-
-
 def run(
     trigger: Trigger,
     settings: FinalSnapshotSettings,
+    home: Home,
     seconds_left: Callable[[], float],
     *,
     stores: Mapping[Service, ClusterStore] | None = None,
@@ -60,18 +54,22 @@ def run(
     event_time, region, account, name = _origin(trigger)
     # The event's own time is the clock (capped at now), so a replay decides as the original did.
     clock = min(event_time.astimezone(UTC), now())
+    foreign = foreign_origin(account, region, home)
     if stores is None:
-        stores = {service: make(region, account) for service, make in STORES.items()}
+        stores = {service: make(home.region, home.account) for service, make in STORES.items()}
     flow = FinalSnapshotRun(
         settings=settings,
         clock=clock,
         now=now,
         out_of_time=lambda: seconds_left() < settings.SAFETY_MARGIN_SECONDS,
         # The StateTable is in the stack's region, whichever region the event comes from.
-        state=state or ClusterState(settings.STATE_TABLE, function_region()),
+        state=state or ClusterState(settings.STATE_TABLE, home.region),
         alerts=alerts or Notifications(settings.NOTIFICATIONS_TOPIC_ARN),
         result=RunResult(settings.DRY_RUN, clock, name),
     )
+    if foreign is not None:
+        refuse(flow, trigger, foreign)
+        return _report(flow.result)
     try:
         if isinstance(trigger, ScheduledEvent):
             sweep(flow, list(stores.values()))
@@ -84,6 +82,39 @@ def run(
         logger.exception("final-snapshot run stopped")
         flow.result.problems.append(f"run stopped by {type(error).__name__}: {error}")
     return _report(flow.result)
+
+
+def refuse(
+    flow: FinalSnapshotRun, trigger: ScheduledEvent | ClusterTagged | ClusterDeleted, foreign: Foreign
+) -> None:
+    """Nothing is read or changed; a cluster event from elsewhere looks forged, so it alerts."""
+    flow.result.trigger = f"refused:{foreign.reason}"
+    if isinstance(trigger, ScheduledEvent):
+        for service in Service:
+            flow.decide(
+                service,
+                flow.settings.AWS_REGION,
+                "-",
+                Action.KEPT,
+                foreign.reason,
+                f"schedule refused, nothing listed or deleted: {foreign.detail}",
+            )
+        return
+    detail = f"{trigger.event_id} ({trigger.service.value} {trigger.resource_id}) refused: {foreign.detail}"
+    flow.decide(trigger.service, flow.settings.AWS_REGION, "-", Action.KEPT, foreign.reason, detail)
+    flow.alert(
+        "Steward refused a cluster event that looks forged",
+        {
+            "refused": foreign.reason,
+            "detail": foreign.detail,
+            "eventId": trigger.event_id,
+            "service": trigger.service.value,
+            "cluster": trigger.resource_id,
+            "eventAccount": trigger.account,
+            "eventRegion": trigger.region,
+            "actor": trigger.actor,
+        },
+    )
 
 
 def _origin(trigger: ScheduledEvent | ClusterTagged | ClusterDeleted) -> tuple[datetime, str, str, str]:

@@ -9,12 +9,14 @@ from typing import Protocol
 from steward.events.schedule.models import ScheduledEvent
 from steward.machinery.report import Action, Decision, RunResult, SweepFailed, publish
 from steward.machinery.settings import RetentionSettings
+from steward.policy.origin import Foreign, foreign_origin
 from steward.policy.retention import Verdict, plan_retention
 from steward.services.clients import AwsError, error_code
 from steward.services.cloudhsm import CloudHsmBackups
 from steward.services.elasticache import ElastiCacheSnapshots
 from steward.services.redshift import RedshiftSnapshots
 from steward.vocabulary.backups import Backup, DeleteOutcome
+from steward.vocabulary.home import Home
 from steward.vocabulary.service import Service
 
 
@@ -37,14 +39,21 @@ STORES: dict[str, Callable[[str, str], BackupStore]] = {
 def run(
     event: ScheduledEvent,
     settings: RetentionSettings,
+    home: Home,
     seconds_left: Callable[[], float],
     stores: Sequence[BackupStore] | None = None,
 ) -> RunResult:
-    """Sweep every configured service in the event's region; raise SweepFailed if any item failed."""
+    """Sweep every configured service in `home`; raise SweepFailed if any item failed.
+
+    A schedule from another account or region is refused: its fields never choose what is swept.
+    """
     # The event's own time is the clock, so a replayed event decides as it did the first time.
     clock = min(event.time.astimezone(UTC), datetime.now(UTC))
+    foreign = foreign_origin(event.account, event.region, home)
+    if foreign is not None:
+        return _refused(foreign, settings, clock)
     if stores is None:
-        stores = [STORES[name](event.region, event.account) for name in settings.SERVICES]
+        stores = [STORES[name](home.region, home.account) for name in settings.SERVICES]
     result = RunResult(dry_run=settings.DRY_RUN, clock=clock, trigger="sweep")
 
     def out_of_time() -> bool:
@@ -53,6 +62,23 @@ def run(
     for store in stores:
         result.decisions.extend(sweep_store(store, settings, clock, out_of_time))
 
+    publish("retention sweep", result, metric="Backups", error=SweepFailed)
+    return result
+
+
+def _refused(foreign: Foreign, settings: RetentionSettings, clock: datetime) -> RunResult:
+    result = RunResult(dry_run=settings.DRY_RUN, clock=clock, trigger=f"refused:{foreign.reason}")
+    result.decisions += [
+        Decision(
+            service=Service(name),
+            region=settings.AWS_REGION,
+            resource_id="-",
+            action=Action.KEPT,
+            reason=foreign.reason,
+            detail=f"schedule refused, nothing listed or deleted: {foreign.detail}",
+        )
+        for name in settings.SERVICES
+    ]
     publish("retention sweep", result, metric="Backups", error=SweepFailed)
     return result
 
