@@ -23,6 +23,10 @@ Emulated (API 2017-04-28, JSON protocol):
 * CreateCluster(SourceBackupId) records ``SourceBackupId`` (moto already did) and now checks the
   backup exists (``CloudHsmResourceNotFoundException``) and is READY
   (``CloudHsmInvalidRequestException``).
+* CreateHsm(ClusterId, AvailabilityZone[, IpAddress]): an HSM ``hsm-`` + 11 chars of ``[2-7a-z]``
+  (the model's HsmId pattern) appended to the cluster's ``Hsms``, ACTIVE at once; an unknown
+  cluster is ``CloudHsmResourceNotFoundException``. DescribeClusters sends each cluster's
+  CreateTimestamp as epoch seconds, as the JSON protocol does.
 * Error codes ``CloudHsmResourceNotFoundException`` / ``CloudHsmInvalidRequestException`` (moto used
   ``ResourceNotFoundException``).
 
@@ -276,6 +280,23 @@ class CloudHSMV2BackendExtension(CloudHSMV2Backend):
         backup.never_expires = bool(never_expires)
         return backup
 
+    def create_hsm(self, cluster_id: str, availability_zone: str, ip_address: str | None) -> dict[str, Any]:
+        cluster = self.clusters.get(cluster_id)
+        if cluster is None:
+            raise CloudHsmResourceNotFound(f"The cluster {cluster_id} does not exist.")
+        hsm = {
+            "AvailabilityZone": availability_zone,
+            "ClusterId": cluster_id,
+            "SubnetId": next(iter(cluster.subnet_mapping.values()), "subnet-00000001"),
+            "EniId": "eni-" + "".join(random.choices("0123456789abcdef", k=17)),
+            "EniIp": ip_address or f"10.0.{random.randint(0, 255)}.{random.randint(4, 254)}",
+            "HsmId": _new_id("hsm-"),
+            "HsmType": cluster.hsm_type,
+            "State": "ACTIVE",
+        }
+        cluster.hsms.append(hsm)
+        return hsm
+
     def tag_resource(self, resource_id: str, tag_list: list[dict[str, str]]) -> dict[str, Any]:
         if resource_id in self.backups:  # keep the backup's TagList and ListTags in step
             self.tags.setdefault(resource_id, [dict(t) for t in self.backups[resource_id].tag_list])
@@ -331,6 +352,21 @@ class CloudHSMV2ResponseExtension(CloudHSMV2Response):
             tag_list=params.get("TagList"),
         )
         return json.dumps({"DestinationBackup": destination})
+
+    def describe_clusters(self) -> str:
+        # moto writes CreateTimestamp as an ISO string without a zone; AWS sends epoch seconds.
+        result = json.loads(original(CloudHSMV2Response, "describe_clusters")(self))
+        for cluster in result["Clusters"]:
+            created = self.cloudhsmv2_backend.clusters[cluster["ClusterId"]].create_timestamp
+            cluster["CreateTimestamp"] = epoch(created)
+        return json.dumps(result)
+
+    def create_hsm(self) -> str:
+        params = _body(self)
+        hsm = self.cloudhsmv2_backend.create_hsm(
+            params["ClusterId"], params["AvailabilityZone"], params.get("IpAddress")
+        )
+        return json.dumps({"Hsm": hsm})
 
     def modify_backup_attributes(self) -> str:
         params = _body(self)
@@ -414,3 +450,8 @@ def create_cluster_from_backup(
         mode=backup.mode,
     )
     return str(cluster["ClusterId"])
+
+
+def set_cluster_created(account_id: str, region: str, cluster_id: str, created: datetime) -> None:
+    """Date a cluster's CreateTimestamp (a fleet seeded with old backups had an older cluster)."""
+    _backend(account_id, region).clusters[cluster_id].create_timestamp = naive_utc(created)

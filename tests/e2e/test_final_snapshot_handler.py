@@ -868,7 +868,9 @@ def test_a_delete_event_from_another_account_is_refused_copies_nothing_and_alert
 
     # When a DeleteCluster event for it arrives whose account is someone else's ("Mallory")
     event = delete_event(
-        "redshift-deletecluster-skip-final.json", clusterIdentifier="billing-dw", skipFinalClusterSnapshot=True
+        "redshift-deletecluster-skip-final.json",
+        clusterIdentifier="billing-dw",
+        skipFinalClusterSnapshot=True,
     )
     event["account"] = "999999999999"
     event["detail"]["userIdentity"]["arn"] = "arn:aws:iam::999999999999:user/Mallory"

@@ -21,6 +21,7 @@ from steward.events.key_removal import (
 )
 from steward.events.key_triggers import parse_key_event
 from steward.events.kms_calls.models import KeyDeletionResponse, KmsDeleteKeyEvent
+from steward.events.operator.models import removed_by
 from steward.events.outcomes import InvalidEvent, NotApplicable
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
@@ -409,16 +410,32 @@ def test_operator_key_created_at_must_not_be_after_removed_at() -> None:
     assert error.accepted == "a time at or before removedAt (2026-11-02T09:30:00+00:00)"
 
 
-def test_operator_removed_at_after_the_event_was_sent_is_invalid() -> None:
-    # Given an immediate removal whose year was mistyped: every backup would be "older"
+def test_operator_removed_at_is_not_judged_by_the_events_own_time() -> None:
+    # Given removedAt a year after the event's time: the sender chose both, so neither proves anything
     event = operator_event(
         clusterId="cluster-likphkxygsn", removedAt="2027-11-02T09:30:00Z", immediate=True
     )
 
+    # Then the reader keeps it as said; the purge checks it against its own clock
+    assert removal(event).removed_at == datetime(2027, 11, 2, 9, 30, tzinfo=UTC)
+
+
+def test_a_removal_later_than_now_plus_the_clock_skew_is_refused() -> None:
+    now = datetime(2026, 11, 2, 9, 31, 5, tzinfo=UTC)
+
+    with pytest.raises(ValueError, match=r"no later than 2026-11-02T09:36:05\+00:00"):
+        removed_by(datetime(2027, 11, 2, 9, 30, tzinfo=UTC), now)
+    removed_by(datetime(2026, 11, 2, 9, 35, tzinfo=UTC), now)  # within the skew: accepted
+
+
+def test_operator_requested_by_must_be_an_iam_or_sts_arn() -> None:
+    event = operator_event(
+        clusterId="cluster-likphkxygsn", removedAt="2026-11-02T09:30:00Z", requestedBy="alice"
+    )
+
     error = invalid(event)
 
-    assert (error.field, error.seen) == ("detail.removedAt", "2027-11-02T09:30:00Z")
-    assert error.accepted.startswith("a time no later than 2026-11-02T09:36:05+00:00")
+    assert (error.field, error.seen) == ("detail.requestedBy", "alice")
 
 
 def test_operator_removed_at_a_few_minutes_after_the_event_is_clock_skew_and_accepted() -> None:

@@ -91,8 +91,12 @@ class KeyRemoval(BaseModel):
     region: str
     account: str
     source_event_id: str
-    # Audit-log removals name the HSM key handle instead of a KMS key.
+    # Audit-log removals name the HSM key handle instead of a KMS key, and where the line was.
     key_handle: int | None = None
+    log_group: str | None = None
+    log_stream: str | None = None
+    # Operator removals: who sent it (bin/steward reads it from STS), if the event says.
+    requested_by: str | None = None
 
     @model_validator(mode="after")
     def _names_a_key_or_a_cluster(self) -> KeyRemoval:
@@ -164,6 +168,7 @@ class PurgeUndo(BaseModel):
     region: str
     account: str
     source_event_id: str
+    requested_by: str | None = None
 
 
 KeyEventOutcome = KeyRemoval | KeyDeletionScheduled | KeyDeletionCancelled | PurgeUndo | NotApplicable

@@ -169,6 +169,7 @@ class FinalSnapshotSettings(StateAndNotifications):
     # decommission by tag; empty = anyone who may tag. Anyone else's steward:delete-after is refused.
     DECOMMISSION_PRINCIPALS: PrincipalList = []
 
+
 def load[S: StewardSettings](settings_class: type[S]) -> S:
     """Read and validate the environment, or fail with an error an operator can act on."""
     try:

@@ -188,4 +188,6 @@ class CloudHsmPurgeTarget:
             state=cluster.get("State", "unknown"),
             source_backup_id=cluster.get("SourceBackupId"),
             tags=tags_from_list(cluster.get("TagList")),
+            created=cluster.get("CreateTimestamp"),
+            hsm_ids=tuple(hsm["HsmId"] for hsm in cluster.get("Hsms", [])),
         )

@@ -85,6 +85,8 @@ class PurgeRecord(_Record):
     opened_at: datetime
     updated_at: datetime
     source_event_id: str
+    # Operator removals: who sent the event (bin/steward puts its STS identity in it).
+    requested_by: str | None = None
     deliveries: int = 1
     # Why the purge went ahead (clean-restore-point, immediate, max-wait-elapsed), once it did.
     proceeded: str | None = None
@@ -125,6 +127,7 @@ class PurgeRecord(_Record):
             "removedAt": iso(self.removed_at),
             "keyCreatedAt": iso(self.key_created_at),
             "reason": self.reason,
+            "requestedBy": self.requested_by,
             "proceeded": self.proceeded,
             "waitUntil": iso(self.wait_until),
             "purgedBackups": purged,

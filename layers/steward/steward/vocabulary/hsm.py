@@ -60,3 +60,6 @@ class HsmCluster:
     # The backup the cluster was initialised from, if any.
     source_backup_id: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # CreateTimestamp, and the HSMs it has now (each one's audit log stream is named by its id).
+    created: datetime | None = None
+    hsm_ids: tuple[str, ...] = ()

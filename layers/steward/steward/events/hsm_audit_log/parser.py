@@ -62,6 +62,8 @@ def read_audit_log(event: Mapping[str, object], local_region: str | None) -> lis
                 account=payload.owner,
                 source_event_id=log_event.id,
                 key_handle=removal.key_handle,
+                log_group=payload.logGroup,
+                log_stream=payload.logStream,
             )
         )
     return outcomes

@@ -1,1 +1,1 @@
-"""The operator's own events on the default bus, source `steward`: key removed by hand, purge undo."""
+"""The operator's own events on the operator bus, source `steward`: key removed by hand, purge undo."""

@@ -1,7 +1,8 @@
-"""What an operator (or `bin/steward`) puts on the default bus, and the checks the CLI runs too."""
+"""What an operator (or `bin/steward`) puts on the operator bus, and the checks the CLI runs too."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -27,23 +28,24 @@ _ACCEPTED_CLUSTER_ID = (
     "a CloudHSM cluster id, 'cluster-' then 11 to 16 letters or digits 2-7 (cluster-likphkxygsn)"
 )
 _ACCEPTED_INSTANT = "an ISO-8601 date and time with a time zone, e.g. 2026-11-02T09:30:00Z"
-_ACCEPTED_INSTANT = "an ISO-8601 date and time with a time zone, e.g. 2026-11-02T09:30:00Z"
-# How far an operator's clock may run ahead of EventBridge's (or the terminal's) when it says
-# when key material was removed; anything later is a typo, not a removal.
+_ACCEPTED_PRINCIPAL = "an IAM or STS ARN, as STS GetCallerIdentity returns it"
+# How far the clock of whoever reports a removal may run ahead of the function's; anything later
+# is a typo or a forgery, not a removal.
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def removed_by(removed_at: datetime, sent_at: datetime) -> None:
-    """ValueError unless `removed_at` is no later than `sent_at` plus the allowed clock skew.
+def removed_by(removed_at: datetime, now: datetime) -> None:
+    """ValueError unless `removed_at` is no later than `now` plus the allowed clock skew.
 
-    A future removedAt would make every backup of the cluster "older than the removal": with
-    `immediate` a mistyped year deletes every restore point.
+    `now` is the reader's own clock, never the event's `time`, which its sender chooses. A future
+    removal would make every backup of the cluster "older than the removal": with `immediate`
+    a mistyped year deletes every restore point.
     """
-    latest = sent_at + CLOCK_SKEW
+    latest = now + CLOCK_SKEW
     if removed_at > latest:
         raise ValueError(
-            f"a time no later than {latest.astimezone(UTC).isoformat()} (when the event was sent, "
-            f"plus {int(CLOCK_SKEW.total_seconds() // 60)} minutes of clock skew): a removal "
+            f"a time no later than {latest.astimezone(UTC).isoformat()} (now, plus "
+            f"{int(CLOCK_SKEW.total_seconds() // 60)} minutes of clock skew): a removal "
             "cannot be in the future"
         )
 
@@ -69,12 +71,22 @@ def _instant_with_zone(value: object) -> object:
     raise ValueError(f"expected {_ACCEPTED_INSTANT}")
 
 
+def _principal_arn(value: str) -> str:
+    if not PRINCIPAL_ARN.fullmatch(value):
+        raise ValueError(f"expected {_ACCEPTED_PRINCIPAL}")
+    return value
+
+
+PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/:-]+")
 ClusterId = Annotated[str, AfterValidator(_cluster_id)]
+# Who sent the event, as `bin/steward` reads it from STS; trusted because only operators may put
+# events on the operator bus (its resource policy), not because of what it says.
+RequestedBy = Annotated[str, AfterValidator(_principal_arn)]
 OperatorInstant = Annotated[datetime, BeforeValidator(_instant_with_zone)]
 
 
 class KeyRemovedDetail(BaseModel):
-    """What an operator puts on the default bus after removing key material by hand."""
+    """What an operator puts on the operator bus after removing key material by hand."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -83,6 +95,7 @@ class KeyRemovedDetail(BaseModel):
     keyCreatedAt: OperatorInstant | None = None
     immediate: StrictBool = False
     reason: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
+    requestedBy: RequestedBy | None = None
 
     @field_validator("keyCreatedAt")
     @classmethod
@@ -103,6 +116,7 @@ class PurgeUndoDetail(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     purgeId: Annotated[str, Field(min_length=1, max_length=256)]
+    requestedBy: RequestedBy | None = None
 
 
 class OperatorPurgeUndoEvent(EventBridgeModel):

@@ -1,23 +1,21 @@
-"""The operator's events read into a key removal or a purge undo."""
+"""The operator's events read into a key removal or a purge undo.
+
+Times are not checked against the clock here (events are pure): the key purge checks removedAt
+against its own clock, never against the event's `time`, which the sender chooses.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from steward.events.key_removal import KeyEventOutcome, KeyRemoval, PurgeUndo
-from steward.events.operator.models import OperatorKeyRemovedEvent, OperatorPurgeUndoEvent, removed_by
-from steward.events.outcomes import InvalidField, read_model
+from steward.events.operator.models import OperatorKeyRemovedEvent, OperatorPurgeUndoEvent
+from steward.events.outcomes import read_model
 
 
 def read_key_removed(event: Mapping[str, object], _: str | None) -> list[KeyEventOutcome]:
     parsed = read_model(OperatorKeyRemovedEvent, event)
     detail = parsed.detail
-    try:
-        removed_by(detail.removedAt, parsed.time)
-    except ValueError as error:
-        raw = event.get("detail")
-        seen = raw.get("removedAt") if isinstance(raw, Mapping) else detail.removedAt
-        raise InvalidField("detail.removedAt", seen, str(error)) from None
     return [
         KeyRemoval(
             cluster_id=detail.clusterId,
@@ -31,6 +29,7 @@ def read_key_removed(event: Mapping[str, object], _: str | None) -> list[KeyEven
             region=parsed.region,
             account=parsed.account,
             source_event_id=parsed.id,
+            requested_by=detail.requestedBy,
         )
     ]
 
@@ -44,5 +43,6 @@ def read_purge_undo(event: Mapping[str, object], _: str | None) -> list[KeyEvent
             region=parsed.region,
             account=parsed.account,
             source_event_id=parsed.id,
+            requested_by=parsed.detail.requestedBy,
         )
     ]

@@ -16,6 +16,7 @@ from steward.events.key_removal import (
 from steward.events.key_triggers import parse_key_event
 from steward.events.outcomes import NotApplicable
 from steward.events.schedule.parser import parse_schedule
+from steward.flows.key_purge.admission import audit_line_refusal, future_removal, origin_refusal, refuse
 from steward.flows.key_purge.advance import advance
 from steward.flows.key_purge.pending import PendingCheck, check_pending
 from steward.flows.key_purge.ports import ItemFailure, KeyPurgeRun, Ports, PurgeFailed, nothing_done
@@ -27,6 +28,8 @@ from steward.services.clients import AwsError, error_code
 from steward.services.purge_state import (
     PurgeRecord,
 )
+from steward.vocabulary.home import Home
+from steward.vocabulary.hsm import HsmCluster
 
 KeyPurgeRequest = PendingCheck | list[KeyEventOutcome]
 
@@ -42,6 +45,7 @@ def read_event(event: Mapping[str, Any], *, local_region: str) -> KeyPurgeReques
 def run(
     request: KeyPurgeRequest,
     settings: KeyPurgeSettings,
+    home: Home,
     *,
     seconds_left: Callable[[], float] = lambda: 900.0,
     clock: datetime | None = None,
@@ -66,6 +70,11 @@ def run(
     else:
         for outcome in request:
             # One outcome's AWS failure is that outcome's: the rest still run, the log still goes.
+            # Only this account and region may make the purge act (operators: any account the bus admits).
+            foreign = None if isinstance(outcome, NotApplicable) else origin_refusal(outcome, home)
+            if foreign is not None and not isinstance(outcome, NotApplicable):
+                refuse(purge, outcome, foreign)
+                continue
             try:
                 handlers[type(outcome)](outcome)
             except ItemFailure as error:
@@ -106,6 +115,9 @@ def _key_outcome(run: KeyPurgeRun, outcome: Decision | NotApplicable) -> None:
 
 
 def _removal(run: KeyPurgeRun, removal: KeyRemoval) -> None:
+    future = future_removal(removal, run.clock)
+    if future is not None:
+        return refuse(run, removal, future)
     resolved = run.keys.resolve(removal)
     if isinstance(resolved, NotApplicable):
         return not_applicable(run, resolved)
@@ -118,10 +130,14 @@ def _removal(run: KeyPurgeRun, removal: KeyRemoval) -> None:
     if existing is not None:
         return _duplicate(run, existing, removal)
     try:
-        known = _cluster_known(run, cluster_id, removal.region)
+        cluster, known = _cluster_known(run, cluster_id, removal.region)
     except AwsError as error:
         run.result.problems.append(f"{cluster_id} listing failed: {error_code(error)}")
         return None
+    if removal.trigger == "hsm-audit-log":
+        forged = audit_line_refusal(removal, cluster, run.settings.AUDIT_LOG_GROUPS, run.clock)
+        if forged is not None:
+            return refuse(run, removal, forged)
     if not known:
         return not_applicable(
             run,
@@ -148,6 +164,7 @@ def _removal(run: KeyPurgeRun, removal: KeyRemoval) -> None:
         opened_at=run.clock,
         updated_at=run.clock,
         source_event_id=removal.source_event_id,
+        requested_by=removal.requested_by,
         wait_until=removal.removed_at + run.rules.max_wait,
     )
     if not state.open(record):  # another delivery opened it between our read and write
@@ -161,9 +178,11 @@ def _removal(run: KeyPurgeRun, removal: KeyRemoval) -> None:
     return None
 
 
-def _cluster_known(run: KeyPurgeRun, cluster_id: str, region: str) -> bool:
-    home = run.ports.hsm(region)
-    return any(c.id == cluster_id for c in home.clusters()) or bool(home.backups_of(cluster_id))
+def _cluster_known(run: KeyPurgeRun, cluster_id: str, region: str) -> tuple[HsmCluster | None, bool]:
+    """The cluster as listed (None if gone), and whether it or any of its backups is known here."""
+    hsm = run.ports.hsm(region)
+    cluster = next((c for c in hsm.clusters() if c.id == cluster_id), None)
+    return cluster, cluster is not None or bool(hsm.backups_of(cluster_id))
 
 
 def _duplicate(run: KeyPurgeRun, existing: PurgeRecord, removal: KeyRemoval) -> None:

@@ -78,7 +78,9 @@ def undo(run: KeyPurgeRun, request: PurgeUndo) -> None:
         f"{len(unrecoverable)} unrecoverable"
     )
     run.notify(
-        subject, {**saved.summary(), "undoRequestedBy": request.source_event_id}, f"{record.purge_id} undo"
+        subject,
+        {**saved.summary(), "undoEventId": request.source_event_id, "undoRequestedBy": request.requested_by},
+        f"{record.purge_id} undo",
     )
 
 
