@@ -12,6 +12,9 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
+from steward.machinery import cli
+
 import fakeaws
 from sandbox.demo import sample_event, table
 from sandbox.fleet import ACCOUNT, Fleet
@@ -38,16 +41,21 @@ def keypurge_demo() -> None:
     print("\nSteward key-purge demo: a CloudHSM cluster whose retired signing key was removed 6 hours ago.")
     print(f"cluster {seeded['cluster']}; copies go to {COPIES}; maximum wait 48 hours.")
 
-    removal = sample_event("steward-key-removed.json")
-    removal.update(account=ACCOUNT, region=HOME, time=removed_at.isoformat())
-    removal["detail"].update(
-        clusterId=seeded["cluster"],
-        removedAt=removed_at.isoformat(),
-        keyCreatedAt=(fleet.now - timedelta(days=30)).isoformat(),
+    # The operator's bin/steward puts the removal on the operator bus; its rule delivers it.
+    inbox = _operator_rule(env["OPERATOR_BUS_NAME"])
+    cli.main(
+        [
+            "key-removed",
+            *("--cluster-id", seeded["cluster"], "--removed-at", removed_at.isoformat()),
+            *("--key-created-at", (fleet.now - timedelta(days=30)).isoformat()),
+            *("--reason", "retired payment signing key, change CHG-4211", "--region", HOME),
+        ]
     )
+    removal = _delivered(inbox)
     waiting = invoke("hsm_purge", removal, env)
     _show(
-        "1. 'CloudHSM Key Removed' (events/steward-key-removed.json): no clean backup yet, so it waits",
+        f"1. 'CloudHSM Key Removed' from bin/steward via {env['OPERATOR_BUS_NAME']} (sent by "
+        f"{removal['detail']['requestedBy']}): no clean backup yet, so it waits",
         waiting,
     )
     again = invoke("hsm_purge", removal, env)
@@ -71,6 +79,29 @@ def keypurge_demo() -> None:
     undo.update(account=ACCOUNT, region=HOME, detail={"purgeId": purge_id})
     undone = invoke("hsm_purge", undo, env)
     _show(f"3. 'CloudHSM Purge Undo' (events/steward-purge-undo.json) for {purge_id}", undone)
+
+
+def _operator_rule(bus: str) -> str:
+    """The template's operator rule on the operator bus, with a queue standing in for the function."""
+    sqs = boto3.client("sqs", region_name=HOME)
+    queue = sqs.create_queue(QueueName="operator-events")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events = boto3.client("events", region_name=HOME)
+    pattern = {"source": ["steward"], "detail-type": ["CloudHSM Key Removed", "CloudHSM Purge Undo"]}
+    events.put_rule(Name="steward-operator-events", EventBusName=bus, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule="steward-operator-events", EventBusName=bus, Targets=[{"Id": "fn", "Arn": arn}])
+    return str(queue)
+
+
+def _delivered(queue: str) -> dict[str, Any]:
+    """The event as EventBridge delivered it to the rule's target."""
+    sqs = boto3.client("sqs", region_name=HOME)
+    (message,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1)["Messages"]
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+    event = dict(json.loads(message["Body"]))
+    # moto 5.2 leaves out `account`; EventBridge sets it to the sender's account.
+    event.setdefault("account", ACCOUNT)
+    return event
 
 
 def _environment() -> dict[str, str]:

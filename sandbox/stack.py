@@ -6,6 +6,8 @@ import boto3
 
 STATE_TABLE = "steward-StateTable"
 ALERTS_TOPIC = "steward-AlertsTopic"
+# template.yaml's OperatorBus, ${AWS::StackName}-operator: operator events are accepted there only.
+OPERATOR_BUS = "steward-operator"
 # What template.yaml sets for every function (Globals), and the parameters' defaults.
 FUNCTION_ENV = {
     "POWERTOOLS_SERVICE_NAME": "steward",
@@ -21,11 +23,14 @@ FUNCTION_ENV = {
     "FINAL_SNAPSHOT_RETENTION_DAYS": "-1",
     "MIN_FINAL_SNAPSHOT_RETENTION_DAYS": "7",
     "DECOMMISSION_PRINCIPALS": "",
+    "OPERATOR_BUS_NAME": OPERATOR_BUS,
+    # AuditLogGroups' default: no audit log may start a purge until one is opted in.
+    "AUDIT_LOG_GROUPS": "",
 }
 
 
 def stack_resources(region: str) -> dict[str, str]:
-    """Create the StateTable and the alerts topic (if they are not there yet); the functions' env."""
+    """Create the StateTable, the alerts topic and the operator bus (if not there yet); the functions' env."""
     dynamodb = boto3.client("dynamodb", region_name=region)
     if STATE_TABLE not in dynamodb.list_tables()["TableNames"]:
         dynamodb.create_table(
@@ -41,6 +46,9 @@ def stack_resources(region: str) -> dict[str, str]:
             ],
         )
     topic = boto3.client("sns", region_name=region).create_topic(Name=ALERTS_TOPIC)["TopicArn"]
+    events = boto3.client("events", region_name=region)
+    if OPERATOR_BUS not in {bus["Name"] for bus in events.list_event_buses()["EventBuses"]}:
+        events.create_event_bus(Name=OPERATOR_BUS)
     return {
         **FUNCTION_ENV,
         "AWS_REGION": region,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import ModuleType
@@ -337,3 +338,89 @@ def test_metrics_per_service_and_action_go_out_as_emf(
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     counted = {(m["service"], m["action"]): m["Backups"] for m in emf if "Backups" in m}
     assert counted == {("elasticache", "deleted"): [1.0], ("elasticache", "kept"): [1.0]}
+
+
+# --- only this account and region (issue 8, finding 4) -------------------------------------------
+
+
+def test_a_schedule_naming_another_region_is_refused_and_sweeps_nowhere(
+    fleet: Fleet, retention: Callable[..., ModuleType], context: FakeContext
+) -> None:
+    # Given an expired snapshot here, and one in eu-west-1
+    one_expired_one_recent(fleet)
+    abroad = Fleet(region="eu-west-1")
+    cache = abroad.redis_cluster("cache-eu")
+    abroad.elasticache_snapshot(cache, "cache-eu-old", age_days=100)
+    abroad.elasticache_snapshot(cache, "cache-eu-new", age_days=1)
+    event = schedule_now()
+    event["region"] = "eu-west-1"
+
+    # When a schedule naming eu-west-1 is invoked directly
+    summary = retention().lambda_handler(event, context)
+
+    # Then it is refused with a reason naming both regions, and nothing is deleted anywhere
+    assert summary["trigger"] == "refused:other-region"
+    assert {r["reason"] for r in summary["notApplicable"]} == {"other-region"}
+    assert "eu-west-1" in summary["notApplicable"][0]["detail"]
+    assert elasticache_names(fleet) == {"cache-old", "cache-new"}
+    assert elasticache_names(abroad) == {"cache-eu-old", "cache-eu-new"}
+
+
+def test_a_schedule_from_another_account_is_refused_and_changes_nothing(
+    fleet: Fleet, retention: Callable[..., ModuleType], context: FakeContext
+) -> None:
+    # Given an expired Redshift snapshot of this account
+    fleet.redshift_cluster("dw")
+    fleet.redshift_snapshot("dw", "dw-old", age_days=90)
+    fleet.redshift_snapshot("dw", "dw-new", age_days=1)
+    event = schedule_now()
+    event["account"] = OTHER_ACCOUNT
+
+    # When a schedule with another account is invoked
+    summary = retention().lambda_handler(event, context)
+
+    # Then it is refused, not silently narrowed: nothing is listed or deleted
+    assert summary["trigger"] == "refused:other-account"
+    assert redshift_names(fleet) == {"dw-old", "dw-new"}
+
+
+def test_the_sweep_lists_redshift_as_the_functions_own_account(
+    fleet: Fleet, retention: Callable[..., ModuleType], context: FakeContext
+) -> None:
+    # Given an expired Redshift snapshot, and the function's own ARN naming this account
+    fleet.redshift_cluster("dw")
+    fleet.redshift_snapshot("dw", "dw-old", age_days=90)
+    fleet.redshift_snapshot("dw", "dw-new", age_days=1)
+    assert fleet.account in context.invoked_function_arn
+
+    # When the schedule runs, Then the listing's OwnerAccount is the function's and the old one goes
+    retention().lambda_handler(schedule_now(), context)
+    assert redshift_names(fleet) == {"dw-new"}
+
+
+def test_the_log_holds_one_redacted_line_per_event(
+    fleet: Fleet,
+    retention: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a schedule carrying a field Steward must not log
+    event = schedule_now()
+    event["detail"] = {"userIdentity": {"arn": "arn:aws:iam::123456789012:user/ops",
+                                        "accessKeyId": "AKIAIOSFODNN7EXAMPLE"},
+                       "sourceIPAddress": "198.51.100.7"}
+
+    # When it runs
+    retention().lambda_handler(event, context)
+
+    # Then one summary line names the event and its principal; no key id, no source IP
+    out = capsys.readouterr().out
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    [received] = [line for line in lines if line.get("message") == "event received"]
+    assert received["event"] == {
+        "id": event["id"],
+        "source": "aws.events",
+        "name": "Scheduled Event",
+        "principal": "arn:aws:iam::123456789012:user/ops",
+    }
+    assert "AKIAIOSFODNN7EXAMPLE" not in out and "198.51.100.7" not in out

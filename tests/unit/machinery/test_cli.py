@@ -87,33 +87,62 @@ def test_key_created_after_removal_is_refused(capsys: pytest.CaptureFixture[str]
     assert "--key-created-at" in capsys.readouterr().err
 
 
-def test_purge_undo_puts_the_event_on_the_default_bus_and_prints_its_id(
-    aws: None, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # Given a rule that forwards Steward's operator events to a queue
+def operator_bus_inbox(bus: str) -> tuple[str, str]:
+    """The operator bus and a rule on it that forwards Steward's events to a queue; the queue URL."""
     sqs = boto3.client("sqs", region_name="us-east-1")
     queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]
     events = boto3.client("events", region_name="us-east-1")
-    events.put_rule(Name="steward", EventPattern=json.dumps({"source": ["steward"]}))
-    events.put_targets(Rule="steward", Targets=[{"Id": "inbox", "Arn": queue_arn}])
+    events.create_event_bus(Name=bus)
+    events.put_rule(Name="steward", EventBusName=bus, EventPattern=json.dumps({"source": ["steward"]}))
+    events.put_targets(Rule="steward", EventBusName=bus, Targets=[{"Id": "inbox", "Arn": queue_arn}])
+    return bus, queue
 
-    # When the operator undoes a purge
+
+def delivered(queue: str) -> list[dict[str, object]]:
+    messages = boto3.client("sqs", region_name="us-east-1").receive_message(QueueUrl=queue)
+    return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
+
+
+def test_purge_undo_puts_the_event_on_the_operator_bus_with_the_callers_identity(
+    aws: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the stack's operator bus, named as the template names it, with a rule to a queue
+    _, queue = operator_bus_inbox(cli.DEFAULT_OPERATOR_BUS)
+
+    # When the operator undoes a purge (no --bus, no OPERATOR_BUS_NAME)
     code = cli.main(
         ["purge-undo", "--purge-id", "purge-cluster-likphkxygsn-20261102T093000Z", "--region", "us-east-1"]
     )
 
-    # Then the event id is printed and the undo event is on the bus
+    # Then the event id is printed and the undo event is on the operator bus, naming who sent it
     assert code == 0
     assert capsys.readouterr().out.strip()
-    (message,) = sqs.receive_message(QueueUrl=queue)["Messages"]
-    delivered = json.loads(message["Body"])
-    assert (delivered["detail-type"], delivered["detail"]) == (
+    caller = boto3.client("sts", region_name="us-east-1").get_caller_identity()["Arn"]
+    (event,) = delivered(queue)
+    assert (event["detail-type"], event["detail"]) == (
         "CloudHSM Purge Undo",
-        {"purgeId": "purge-cluster-likphkxygsn-20261102T093000Z"},
+        {"purgeId": "purge-cluster-likphkxygsn-20261102T093000Z", "requestedBy": caller},
     )
+
+
+def test_the_bus_comes_from_the_flag_then_the_environment(
+    aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a stack named "payments" (bus payments-operator), and OPERATOR_BUS_NAME naming it
+    _, queue = operator_bus_inbox("payments-operator")
+    monkeypatch.setenv("OPERATOR_BUS_NAME", "payments-operator")
+
+    # When the operator sends an undo without --bus, Then it lands on that bus
+    assert cli.main(["purge-undo", "--purge-id", "purge-1", "--region", "us-east-1"]) == 0
+    assert len(delivered(queue)) == 1
+
+    # And --bus wins over the environment: a bus that does not exist is an error, not the default bus
+    code = cli.main(["purge-undo", "--purge-id", "purge-1", "--region", "us-east-1", "--bus", "nope"])
+    assert code == 1
+    assert delivered(queue) == []
 
 
 def test_a_removal_in_the_future_is_refused(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,17 +2,22 @@
 
     steward key-removed --cluster-id cluster-likphkxygsn --removed-at 2026-11-02T09:30:00Z \\
         [--key-created-at 2025-03-14T08:00:00Z] [--immediate] [--reason "CHG-4211"] [--region us-west-2]
-    steward purge-undo --purge-id purge-cluster-likphkxygsn-20261102T093000Z
+    steward purge-undo --purge-id purge-cluster-likphkxygsn-20261102T093000Z [--bus steward-operator]
 
-Each puts the same event on the default bus that an operator could put by hand (source `steward`),
-so HsmPurgeFunction handles it exactly as it would any other delivery; prints the event id.
-`--dry-print` prints the event instead of sending it. Send it in the cluster's region.
+Each puts the same event on Steward's operator bus that an operator could put by hand (source
+`steward`), so HsmPurgeFunction handles it exactly as it would any other delivery; prints the
+event id. The bus is `--bus`, else $OPERATOR_BUS_NAME, else the bus the template creates for the
+stack `steward` (stack output OperatorBusName). The detail carries `requestedBy`, the caller's
+identity from STS GetCallerIdentity; the bus's resource policy is what makes it trustworthy (only
+the operators may put events there). `--dry-print` prints the event (without `requestedBy`)
+instead of sending it. Send it in the cluster's region.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -41,6 +46,10 @@ FLAGS = {
 }
 
 
+# template.yaml names the operator bus ${AWS::StackName}-operator; samconfig.toml's stack is "steward".
+DEFAULT_OPERATOR_BUS = "steward-operator"
+
+
 class CliError(Exception):
     """A flag has a value Steward does not accept; the message names flag, value and what is accepted."""
 
@@ -56,7 +65,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps({**entry, "Detail": json.loads(entry["Detail"])}, indent=2))
         return 0
     try:
-        response = client("events", args.region).put_events(Entries=[entry])
+        caller = client("sts", args.region).get_caller_identity()["Arn"]
+    except AwsError as error:
+        print(
+            f"steward {args.command}: GetCallerIdentity failed: {error_code(error)}: {error}", file=sys.stderr
+        )
+        return 1
+    entry["Detail"] = json.dumps({**json.loads(entry["Detail"]), "requestedBy": caller})
+    try:
+        response = client("events", args.region).put_events(Entries=[{**entry, "EventBusName": args.bus}])
     except AwsError as error:
         print(f"steward {args.command}: PutEvents failed: {error_code(error)}: {error}", file=sys.stderr)
         return 1
@@ -90,6 +107,12 @@ def _parser() -> argparse.ArgumentParser:
 
     for command in (removed, undo):
         command.add_argument("--region", default=None, help="the cluster's region (default: your AWS config)")
+        command.add_argument(
+            "--bus",
+            default=os.environ.get("OPERATOR_BUS_NAME") or DEFAULT_OPERATOR_BUS,
+            help="the stack's operator bus (output OperatorBusName; default $OPERATOR_BUS_NAME, "
+            f"else {DEFAULT_OPERATOR_BUS})",
+        )
         command.add_argument("--dry-print", action="store_true", help="print the event, do not send it")
     return parser
 
@@ -106,7 +129,7 @@ def _entry(args: argparse.Namespace) -> dict[str, Any]:
             detail["reason"] = args.reason
         removal = _check(KeyRemovedDetail, detail)
         try:
-            # The function checks against the event's time; the CLI sends now, so check now.
+            # The function checks against its own clock too; refusing here saves a round trip.
             removed_by(removal.removedAt, datetime.now(UTC))
         except ValueError as error:
             raise CliError(f"--removed-at {args.removed_at!r}: expected {error}") from None
