@@ -280,7 +280,9 @@ class CloudHSMV2BackendExtension(CloudHSMV2Backend):
         backup.never_expires = bool(never_expires)
         return backup
 
-    def create_hsm(self, cluster_id: str, availability_zone: str, ip_address: str | None) -> dict[str, Any]:
+    def create_hsm(
+        self, cluster_id: str, availability_zone: str, ip_address: str | None
+    ) -> dict[str, Any]:
         cluster = self.clusters.get(cluster_id)
         if cluster is None:
             raise CloudHsmResourceNotFound(f"The cluster {cluster_id} does not exist.")

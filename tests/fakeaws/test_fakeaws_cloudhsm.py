@@ -185,3 +185,24 @@ def test_cluster_from_backup_records_source_backup_id(hsm: Any) -> None:
     restored = fh.create_cluster_from_backup(ACCOUNT, REGION, backup_id)
     [cluster] = hsm.describe_clusters(Filters={"clusterIds": [restored]})["Clusters"]
     assert cluster["SourceBackupId"] == backup_id
+
+
+
+def test_create_hsm_adds_an_hsm_with_a_real_id_to_its_cluster_listing(hsm: Any) -> None:
+    # Given a cluster
+    cluster = hsm.create_cluster(HsmType="hsm2m.medium", SubnetIds=["subnet-0a1b2c3d"])["Cluster"]
+
+    # When an HSM is created in it
+    created = hsm.create_hsm(ClusterId=cluster["ClusterId"], AvailabilityZone="us-east-1a")["Hsm"]
+
+    # Then its id follows the model's pattern and DescribeClusters lists it, with an aware timestamp
+    assert re.fullmatch(r"hsm-[2-7a-z]{11}", created["HsmId"])
+    [listed] = hsm.describe_clusters()["Clusters"]
+    assert [h["HsmId"] for h in listed["Hsms"]] == [created["HsmId"]]
+    assert listed["CreateTimestamp"].tzinfo is not None
+
+
+def test_create_hsm_in_an_unknown_cluster_is_not_found(hsm: Any) -> None:
+    with pytest.raises(ClientError) as raised:
+        hsm.create_hsm(ClusterId="cluster-abcdefghijk", AvailabilityZone="us-east-1a")
+    assert raised.value.response["Error"]["Code"] == "CloudHsmResourceNotFoundException"
