@@ -22,6 +22,7 @@ from steward.machinery.report import SweepFailed
 from steward.machinery.settings import RetentionSettings
 from steward.services import read_only
 from steward.services.clients import client
+from steward.vocabulary.home import Home
 
 import fakeaws
 from sandbox import plan_demo
@@ -146,7 +147,7 @@ def test_plan_mode_refuses_every_delete_before_it_is_sent(
     live = RetentionSettings.model_validate({"DRY_RUN": False, "DEFAULT_RETENTION_DAYS": 30})
     event = parse_schedule(sample_event("retention-schedule.json"))
     with pytest.raises(SweepFailed, match="failed:WriteRefused"):
-        retention.run(event, live, seconds_left=lambda: 900.0)
+        retention.run(event, live, Home(demo_fleet.account, "us-east-1"), seconds_left=lambda: 900.0)
 
     read_only.disable()
     assert {op for _, op in sent} <= set().union(*read_only.READS.values())

@@ -15,6 +15,7 @@ from steward.flows import retention
 from steward.machinery.settings import RetentionSettings
 from steward.services import central_bus, clients
 from steward.services.notifications import Notifications
+from steward.vocabulary.home import Home
 
 import fakeaws
 from sandbox.fleet import Fleet
@@ -87,7 +88,7 @@ def test_every_destructive_decision_is_recorded_centrally_and_pages_nobody(
     )
     schedule = parse_schedule(event)
 
-    result = retention.run(schedule, settings, seconds_left=lambda: 900.0)
+    result = retention.run(schedule, settings, Home(member, "us-east-1"), seconds_left=lambda: 900.0)
 
     deleted = {d.resource_id for d in result.decisions if d.action == "deleted"}
     assert deleted == {"analytics-40d", "analytics-70d"}
