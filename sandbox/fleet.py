@@ -69,6 +69,39 @@ class Fleet:
             )
         )
 
+    # ElastiCache Serverless ------------------------------------------------------------------
+    def serverless_cache(
+        self, name: str, tags: Mapping[str, str] | None = None, engine: str = "valkey"
+    ) -> str:
+        # Automatic snapshots kept 35 days, the most ElastiCache allows.
+        self.elasticache.create_serverless_cache(
+            ServerlessCacheName=name, Engine=engine, SnapshotRetentionLimit=35, Tags=_tag_list(tags)
+        )
+        return name
+
+    def serverless_snapshot(
+        self,
+        cache: str,
+        name: str,
+        age_days: float,
+        tags: Mapping[str, str] | None = None,
+        status: str | None = None,
+    ) -> str:
+        self.elasticache.create_serverless_cache_snapshot(
+            ServerlessCacheSnapshotName=name, ServerlessCacheName=cache, Tags=_tag_list(tags)
+        )
+        fakeaws.elasticache_serverless.set_snapshot_created(
+            self.account, self.region, name, self.ago(age_days)
+        )
+        if status:
+            fakeaws.elasticache_serverless.set_snapshot_status(self.account, self.region, name, status)
+        return name
+
+    def serverless_automatic_snapshot(self, cache: str, age_days: float) -> str:
+        return fakeaws.elasticache_serverless.take_daily_snapshot(
+            self.account, self.region, cache, created=self.ago(age_days)
+        )
+
     # Redshift --------------------------------------------------------------------------------
     def redshift_cluster(self, cluster_id: str, tags: Mapping[str, str] | None = None) -> str:
         self.redshift.create_cluster(

@@ -16,6 +16,7 @@ from steward.machinery.settings import SettingsError
 import fakeaws
 from sandbox.fleet import OTHER_ACCOUNT, Fleet
 from tests.conftest import FakeContext, load_event, logged_decisions
+from tests.e2e.caches import Caches
 
 LIVE = {"DRY_RUN": "false", "DEFAULT_RETENTION_DAYS": "30", "MIN_KEEP": "1"}
 
@@ -24,10 +25,6 @@ def schedule_now() -> dict[str, Any]:
     event = load_event("retention-schedule.json")
     event["time"] = datetime.now(UTC).isoformat()
     return event
-
-
-def elasticache_names(fleet: Fleet) -> set[str]:
-    return {s["SnapshotName"] for s in fleet.elasticache.describe_snapshots()["Snapshots"]}
 
 
 def redshift_names(fleet: Fleet) -> set[str]:
@@ -39,11 +36,11 @@ def hsm_states(fleet: Fleet) -> dict[str, str]:
     return {b["BackupId"]: b["BackupState"] for b in fleet.cloudhsm.describe_backups()["Backups"]}
 
 
-def one_expired_one_recent(fleet: Fleet) -> None:
+def one_expired_one_recent(caches: Caches) -> None:
     """cache-a with cache-old (100 days, expired under a 30-day default) and cache-new (1 day)."""
-    cache = fleet.redis_cluster("cache-a")
-    fleet.elasticache_snapshot(cache, "cache-old", age_days=100)
-    fleet.elasticache_snapshot(cache, "cache-new", age_days=1)
+    cache = caches.cache("cache-a")
+    caches.snapshot(cache, "cache-old", age_days=100)
+    caches.snapshot(cache, "cache-new", age_days=1)
 
 
 @pytest.fixture
@@ -53,20 +50,21 @@ def retention(handler: Callable[..., ModuleType]) -> Callable[..., ModuleType]:
 
 def test_dry_run_reports_what_would_be_deleted_and_deletes_nothing(
     fleet: Fleet,
+    caches: Caches,
     retention: Callable[..., ModuleType],
     context: FakeContext,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # Given an expired snapshot in each service, each behind a newer one
-    cluster = fleet.redis_cluster("cache-a")
-    fleet.elasticache_snapshot(cluster, "cache-a-old", age_days=90)
-    fleet.elasticache_snapshot(cluster, "cache-a-new", age_days=1)
+    cluster = caches.cache("cache-a")
+    caches.snapshot(cluster, "cache-a-old", age_days=90)
+    caches.snapshot(cluster, "cache-a-new", age_days=1)
     fleet.redshift_cluster("dw")
     fleet.redshift_snapshot("dw", "dw-old", age_days=90)
     fleet.redshift_snapshot("dw", "dw-new", age_days=1)
     hsm = fleet.hsm_cluster()
     old_backup = fleet.hsm_backup(hsm, age_days=90)
-    before = (elasticache_names(fleet), redshift_names(fleet), hsm_states(fleet))
+    before = (caches.snapshot_names(), redshift_names(fleet), hsm_states(fleet))
 
     # When the sweep runs in dry-run mode
     summary = retention(DRY_RUN="true").lambda_handler(schedule_now(), context)
@@ -82,22 +80,29 @@ def test_dry_run_reports_what_would_be_deleted_and_deletes_nothing(
     assert {k: records[k]["action"] for k in ("cache-a-old", "dw-old", old_backup)} == dict.fromkeys(
         ("cache-a-old", "dw-old", old_backup), "would-delete"
     )
-    assert (elasticache_names(fleet), redshift_names(fleet), hsm_states(fleet)) == before
+    assert records["cache-a-old"]["kind"] == caches.kind
+    assert (caches.snapshot_names(), redshift_names(fleet), hsm_states(fleet)) == before
 
 
 def test_a_sweep_deletes_what_expired_and_keeps_everything_else_with_its_reason(
     fleet: Fleet,
+    caches: Caches,
     retention: Callable[..., ModuleType],
     context: FakeContext,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # Given a fleet with expired, recent, held, badly tagged and automatic snapshots
-    cache = fleet.redis_cluster("cache-a")
-    fleet.elasticache_snapshot(cache, "cache-expired", age_days=45)
-    fleet.elasticache_snapshot(cache, "cache-held", age_days=400, tags={"steward:hold": "case-17"})
-    fleet.elasticache_snapshot(cache, "cache-bad-tag", age_days=400, tags={"steward:retention-days": "abc"})
-    fleet.elasticache_snapshot(cache, "cache-recent", age_days=2)
-    automatic = fleet.elasticache_automatic_snapshot(cache, age_days=300)
+    # Given a fleet with expired, recent, held, badly tagged, unfinished and automatic snapshots,
+    # and a cache whose own tag shortens its snapshots' retention
+    cache = caches.cache("cache-a")
+    caches.snapshot(cache, "cache-expired", age_days=45)
+    caches.snapshot(cache, "cache-held", age_days=400, tags={"steward:hold": "case-17"})
+    caches.snapshot(cache, "cache-bad-tag", age_days=400, tags={"steward:retention-days": "abc"})
+    caches.snapshot(cache, "cache-creating", age_days=400, status="creating")
+    caches.snapshot(cache, "cache-recent", age_days=2)
+    automatic = caches.automatic_snapshot(cache, age_days=34)  # would be expired if it were manual
+    weekly = caches.cache("cache-b", tags={"steward:retention-days": "7"})
+    caches.snapshot(weekly, "weekly-expired", age_days=10)
+    caches.snapshot(weekly, "weekly-newest", age_days=8)
     fleet.redshift_cluster("dw", tags={"steward:retention-days": "7"})
     fleet.redshift_snapshot("dw", "dw-expired-1", age_days=20)
     fleet.redshift_snapshot("dw", "dw-expired-2", age_days=10)
@@ -108,20 +113,32 @@ def test_a_sweep_deletes_what_expired_and_keeps_everything_else_with_its_reason(
     summary = retention().lambda_handler(schedule_now(), context)
 
     # Then only the expired ones are gone, and every kept one says why
-    assert elasticache_names(fleet) == {"cache-held", "cache-bad-tag", "cache-recent", automatic}
+    assert caches.snapshot_names() == {
+        "cache-held",
+        "cache-bad-tag",
+        "cache-creating",
+        "cache-recent",
+        automatic,
+        "weekly-newest",
+    }
     assert redshift_names(fleet) == {"dw-shared", "dw-newest"}
     records = logged_decisions(capsys)
     assert {k: (v["action"], v["reason"]) for k, v in records.items()} == {
         "cache-expired": ("deleted", "expired"),
         "cache-held": ("kept", "hold"),
         "cache-bad-tag": ("kept", "invalid-tag"),
+        "cache-creating": ("kept", "not-ready"),
         "cache-recent": ("kept", "within-retention"),
+        "weekly-expired": ("deleted", "expired"),
+        "weekly-newest": ("kept", "min-keep"),
         "dw-expired-1": ("deleted", "expired"),
         "dw-expired-2": ("deleted", "expired"),
         "dw-shared": ("kept", "shared"),
         "dw-newest": ("kept", "min-keep"),
     }
     assert "'abc'" in records["cache-bad-tag"]["detail"]
+    assert records["weekly-expired"]["detail"] == "age 10d > retention 7d (cluster tag)"
+    assert {records[name]["kind"] for name in ("cache-expired", "weekly-newest")} == {caches.kind}
     assert records["dw-expired-1"]["age_days"] == 20
     assert summary["failed"] == 0
 
@@ -174,14 +191,14 @@ def test_a_cluster_keeps_its_newest_ready_hsm_backup_and_never_expires_backups(
 
 
 def test_replaying_the_same_event_deletes_nothing_more_and_decides_the_same(
-    fleet: Fleet,
+    caches: Caches,
     retention: Callable[..., ModuleType],
     context: FakeContext,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    cache = fleet.redis_cluster("cache-a")
+    cache = caches.cache("cache-a")
     for age in (100, 80, 60, 10):
-        fleet.elasticache_snapshot(cache, f"cache-{age}", age_days=age)
+        caches.snapshot(cache, f"cache-{age}", age_days=age)
     event = schedule_now()
     function = retention()
 
@@ -196,42 +213,46 @@ def test_replaying_the_same_event_deletes_nothing_more_and_decides_the_same(
 
 
 def test_an_old_replayed_event_judges_by_its_own_time(
-    fleet: Fleet, retention: Callable[..., ModuleType], context: FakeContext
+    fleet: Fleet, caches: Caches, retention: Callable[..., ModuleType], context: FakeContext
 ) -> None:
     # Given a snapshot 45 days old today, which was 15 days old when the sample event was sent
-    cache = fleet.redis_cluster("cache-a")
-    fleet.elasticache_snapshot(cache, "cache-new", age_days=1)
+    cache = caches.cache("cache-a")
+    caches.snapshot(cache, "cache-new", age_days=1)
     event = schedule_now()
-    fleet.elasticache_snapshot(cache, "cache-45", age_days=45)
+    caches.snapshot(cache, "cache-45", age_days=45)
     event["time"] = fleet.ago(30).isoformat()
 
     summary = retention().lambda_handler(event, context)
 
-    assert "cache-45" in elasticache_names(fleet)
+    assert "cache-45" in caches.snapshot_names()
     assert summary["counts"]["elasticache"] == {"kept": 2}
 
 
 def test_a_failing_item_does_not_stop_the_sweep_and_fails_the_invocation_after_it(
-    fleet: Fleet,
+    caches: Caches,
     retention: Callable[..., ModuleType],
     context: FakeContext,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    cache = fleet.redis_cluster("cache-a")
+    cache = caches.cache("cache-a")
     for age in (300, 200, 100, 1):
-        fleet.elasticache_snapshot(cache, f"cache-{age}", age_days=age)
+        caches.snapshot(cache, f"cache-{age}", age_days=age)
+    calls = caches.calls
     fakeaws.faults.inject(
-        "elasticache", "DeleteSnapshot", "InvalidSnapshotState", match={"SnapshotName": "cache-200"}
+        "elasticache",
+        calls.delete_snapshot,
+        calls.snapshot_busy,
+        match={calls.snapshot_name_field: "cache-200"},
     )
 
-    with pytest.raises(SweepFailed, match="cache-200 failed:InvalidSnapshotState"):
+    with pytest.raises(SweepFailed, match=f"cache-200 failed:{calls.snapshot_busy}"):
         retention().lambda_handler(schedule_now(), context)
 
-    assert elasticache_names(fleet) == {"cache-200", "cache-1"}
+    assert caches.snapshot_names() == {"cache-200", "cache-1"}
     records = logged_decisions(capsys)
     assert (records["cache-200"]["action"], records["cache-200"]["reason"]) == (
         "kept",
-        "failed:InvalidSnapshotState",
+        f"failed:{calls.snapshot_busy}",
     )
 
 
@@ -254,30 +275,30 @@ def test_a_rerun_after_a_partial_failure_converges(
 
 
 def test_throttling_is_absorbed_by_the_retry_mode(
-    fleet: Fleet, retention: Callable[..., ModuleType], context: FakeContext
+    caches: Caches, retention: Callable[..., ModuleType], context: FakeContext
 ) -> None:
-    one_expired_one_recent(fleet)
-    fakeaws.faults.inject("elasticache", "DeleteSnapshot", "Throttling", times=2)
+    one_expired_one_recent(caches)
+    fakeaws.faults.inject("elasticache", caches.calls.delete_snapshot, "Throttling", times=2)
 
     summary = retention().lambda_handler(schedule_now(), context)
 
-    assert elasticache_names(fleet) == {"cache-new"}
+    assert caches.snapshot_names() == {"cache-new"}
     assert summary["failed"] == 0
 
 
 def test_the_sweep_stops_before_the_timeout_and_reports_what_is_left(
-    fleet: Fleet, retention: Callable[..., ModuleType], capsys: pytest.CaptureFixture[str]
+    caches: Caches, retention: Callable[..., ModuleType], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cache = fleet.redis_cluster("cache-a")
+    cache = caches.cache("cache-a")
     for age in (300, 200, 1):
-        fleet.elasticache_snapshot(cache, f"cache-{age}", age_days=age)
+        caches.snapshot(cache, f"cache-{age}", age_days=age)
 
     summary = retention(SAFETY_MARGIN_SECONDS="60").lambda_handler(
         schedule_now(), FakeContext(seconds_left=59)
     )
 
     assert summary["deferred"] >= 1
-    assert elasticache_names(fleet) == {"cache-300", "cache-200", "cache-1"}
+    assert caches.snapshot_names() == {"cache-300", "cache-200", "cache-1"}
     assert all(r["reason"] in ("deferred", "min-keep") for r in logged_decisions(capsys).values())
 
 
@@ -297,14 +318,14 @@ def test_an_unexpected_event_is_refused_with_a_clear_error_and_changes_nothing(
     mutate: Callable[[dict[str, Any]], object],
     message: str,
 ) -> None:
-    one_expired_one_recent(fleet)
+    one_expired_one_recent(Caches(fleet, serverless=False))
     event = schedule_now()
     mutate(event)
 
     with pytest.raises(InvalidEvent, match=message):
         retention().lambda_handler(event, context)
 
-    assert elasticache_names(fleet) == {"cache-old", "cache-new"}
+    assert Caches(fleet, serverless=False).snapshot_names() == {"cache-old", "cache-new"}
 
 
 @pytest.mark.parametrize(
@@ -324,14 +345,14 @@ def test_a_bad_setting_fails_the_cold_start_naming_the_variable(
 
 
 def test_metrics_per_service_and_action_go_out_as_emf(
-    fleet: Fleet,
+    caches: Caches,
     retention: Callable[..., ModuleType],
     context: FakeContext,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     import json
 
-    one_expired_one_recent(fleet)
+    one_expired_one_recent(caches)
 
     retention().lambda_handler(schedule_now(), context)
 

@@ -47,6 +47,8 @@ class Decision(BaseModel):
     detail: str = ""
     source_cluster: str | None = None
     age_days: int | None = None
+    # Which kind of the service's resources, where it has more than one (a serverless snapshot).
+    kind: str | None = None
 
 
 def summarise(decisions: Iterable[Decision]) -> dict[str, dict[str, int]]:

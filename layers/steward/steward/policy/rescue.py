@@ -29,7 +29,7 @@ CLUSTER_ONLY_TAGS: Final = frozenset({DELETE_AFTER, FINAL_SNAPSHOT})
 
 SnapshotReason = Literal["final-snapshot", "rescue"]
 SkipReason = Literal[
-    "stewards-own-delete", "has-final-snapshot", "primary-retained", "not-supported", "not-required"
+    "stewards-own-delete", "has-final-snapshot", "primary-retained", "not-required"
 ]
 
 
@@ -100,12 +100,6 @@ def needs_no_rescue(deleted: ClusterDeleted, steward_role_arns: Collection[str])
         )
     if deleted.primary_retained:
         return RescueVerdict(False, "primary-retained", "the primary node lives on as a cluster")
-    if deleted.kind == "elasticache-serverless":
-        return RescueVerdict(
-            False,
-            "not-supported",
-            "serverless caches are not supported by this version: no rescue attempted",
-        )
     return None
 
 

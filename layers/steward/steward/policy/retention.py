@@ -151,17 +151,20 @@ def _keep_count(backup: Backup, min_keep: int) -> int:
     return max(min_keep, 1) if backup.service is Service.CLOUDHSM else min_keep
 
 
-def _key(backup: Backup) -> tuple[Service, str, str]:
-    return (backup.service, backup.region, backup.id)
+def _key(backup: Backup) -> tuple[Service, str | None, str, str]:
+    # Serverless and node-based ElastiCache snapshots are named apart: the kind is part of the id.
+    return (backup.service, backup.kind, backup.region, backup.id)
 
 
-def _newest_per_cluster(backups: Sequence[Backup], min_keep: int) -> set[tuple[Service, str, str]]:
+def _newest_per_cluster(
+    backups: Sequence[Backup], min_keep: int
+) -> set[tuple[Service, str | None, str, str]]:
     """The newest ready manual backups of each source cluster, which min-keep protects."""
-    by_cluster: dict[tuple[Service, str, str | None], list[Backup]] = defaultdict(list)
+    by_cluster: dict[tuple[Service, str | None, str, str | None], list[Backup]] = defaultdict(list)
     for backup in backups:
         if backup.ready and backup.manual and backup.owned and backup.created is not None:
-            by_cluster[(backup.service, backup.region, backup.source_cluster)].append(backup)
-    protected: set[tuple[Service, str, str]] = set()
+            by_cluster[(backup.service, backup.kind, backup.region, backup.source_cluster)].append(backup)
+    protected: set[tuple[Service, str | None, str, str]] = set()
     for members in by_cluster.values():
         members.sort(key=lambda b: (b.created, b.id), reverse=True)
         protected.update(_key(b) for b in members[: _keep_count(members[0], min_keep)])

@@ -47,6 +47,7 @@ def describe_clusters(cloudhsm: CloudHSMV2Client) -> Iterator[ClusterTypeDef]:
 class CloudHsmBackups:
     service = Service.CLOUDHSM
     batch_size = 1
+    kind = None
 
     def __init__(self, region: str, account: str) -> None:
         self.region = region

@@ -25,6 +25,7 @@ GONE = {"SnapshotNotFoundFault"}
 class ElastiCacheSnapshots:
     service = Service.ELASTICACHE
     batch_size = 1
+    kind = None
 
     def __init__(self, region: str, account: str) -> None:
         self.region = region

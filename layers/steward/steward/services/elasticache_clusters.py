@@ -1,8 +1,9 @@
-"""ElastiCache replication groups and standalone cache clusters: list the tagged ones, delete with
-a final snapshot, copy automatic snapshots.
+"""ElastiCache replication groups, standalone cache clusters and serverless caches: list the tagged
+ones, delete with a final snapshot, copy automatic snapshots.
 
 Tags come from the Resource Groups Tagging API (one paged call per tag key), status and engine
-from one DescribeReplicationGroups and one DescribeCacheClusters listing: no per-cluster tag calls.
+from one DescribeReplicationGroups, one DescribeCacheClusters and (when a serverless cache is
+tagged) one DescribeServerlessCaches listing: no per-cluster tag calls.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from steward.services.cluster_calls import (
     tag_list,
 )
 from steward.services.elasticache import tags_by_arn
+from steward.services.elasticache_serverless_caches import BUSY as SERVERLESS_BUSY
+from steward.services.elasticache_serverless_caches import NOT_FOUND as SERVERLESS_NOT_FOUND
+from steward.services.elasticache_serverless_caches import TAGGED_TYPE as SERVERLESS_TYPE
+from steward.services.elasticache_serverless_caches import ServerlessCaches
 from steward.vocabulary.clusters import (
     AutomaticSnapshot,
     Cluster,
@@ -42,12 +47,12 @@ if TYPE_CHECKING:
         ReplicationGroupTypeDef,
     )
 
-CLUSTER_TYPES = ["elasticache:cluster", "elasticache:replicationgroup"]
+CLUSTER_TYPES = ["elasticache:cluster", "elasticache:replicationgroup", SERVERLESS_TYPE]
 ARN_TYPES: dict[ResourceKind, str] = {
     "elasticache-cluster": "cluster",
     "elasticache-replication-group": "replicationgroup",
 }
-NOT_FOUND = {"CacheClusterNotFound", "ReplicationGroupNotFoundFault"}
+NOT_FOUND = {"CacheClusterNotFound", "ReplicationGroupNotFoundFault", SERVERLESS_NOT_FOUND}
 PROBLEMS: Problems = {
     "CacheClusterNotFound": ClusterGone,
     "ReplicationGroupNotFoundFault": ClusterGone,
@@ -70,6 +75,7 @@ class ElastiCacheClusters:
         self._elasticache = client("elasticache", region)
         self._tagging = client("resourcegroupstaggingapi", region)
         self._arn_prefix = f"arn:{partition(region)}:elasticache:{region}:{account}"
+        self._serverless = ServerlessCaches(self._elasticache, region)
 
     def list_tagged(self) -> list[Cluster]:
         tagged: dict[str, dict[str, str]] = {}
@@ -89,12 +95,17 @@ class ElastiCacheClusters:
             for c in page.get("CacheClusters", [])
             if c.get("ARN") in tagged
         ]
-        return groups + clusters
+        return groups + clusters + self._serverless.tagged(tagged)
 
     def get(self, kind: ResourceKind, cluster_id: str) -> Cluster | None:
         """The cluster as it is now, with the tags ListTagsForResource gives (none if unreadable)."""
         try:
-            if kind == "elasticache-replication-group":
+            if kind == "elasticache-serverless":
+                serverless = self._serverless.get(cluster_id)
+                if serverless is None:
+                    return None
+                found = serverless
+            elif kind == "elasticache-replication-group":
                 [group] = self._elasticache.describe_replication_groups(ReplicationGroupId=cluster_id)[
                     "ReplicationGroups"
                 ]
@@ -115,15 +126,19 @@ class ElastiCacheClusters:
         try:
             response = self._elasticache.list_tags_for_resource(ResourceName=self._arn(kind, cluster_id))
         except ClientError as error:
-            if error_code(error) in NOT_FOUND | {"InvalidCacheClusterState", "InvalidReplicationGroupState"}:
+            busy = {"InvalidCacheClusterState", "InvalidReplicationGroupState", SERVERLESS_BUSY}
+            if error_code(error) in NOT_FOUND | busy:
                 return None
             raise
         return tags_from_list(response.get("TagList"))
 
     def snapshot_names(self) -> SnapshotNames:
-        return SnapshotNames(self._snapshot_exists)
+        # Free in both namespaces, so that a name alone says which kind of snapshot it is.
+        return SnapshotNames(lambda n: self._snapshot_exists(n) or self._serverless.snapshot_exists(n))
 
     def delete_with_final_snapshot(self, cluster: Cluster, name: str, retention_days: int | None) -> None:
+        if cluster.kind == "elasticache-serverless":
+            return self._serverless.delete_with_final_snapshot(cluster.id, name)
         try:
             if cluster.kind == "elasticache-replication-group":
                 self._elasticache.delete_replication_group(
@@ -137,9 +152,14 @@ class ElastiCacheClusters:
             raise_problem(error, PROBLEMS)
 
     def tag_snapshot(self, cluster_id: str, name: str, tags: Mapping[str, str]) -> None:
-        self._elasticache.add_tags_to_resource(ResourceName=self._snapshot_arn(name), Tags=tag_list(tags))
+        arn_type = "serverlesscachesnapshot" if self._serverless.snapshot_exists(name) else "snapshot"
+        self._elasticache.add_tags_to_resource(
+            ResourceName=f"{self._arn_prefix}:{arn_type}:{name}", Tags=tag_list(tags)
+        )
 
     def automatic_snapshots(self, kind: ResourceKind, cluster_id: str) -> list[AutomaticSnapshot]:
+        if kind == "elasticache-serverless":
+            return self._serverless.automatic_snapshots(cluster_id)
         paginator = self._elasticache.get_paginator("describe_snapshots")
         paging: PaginatorConfigTypeDef = {"PageSize": 50}
         try:
@@ -176,6 +196,8 @@ class ElastiCacheClusters:
     def copy_snapshot(self, source: AutomaticSnapshot, target: str, retention_days: int | None) -> None:
         """Copy `source` to the manual snapshot `target`; tagged afterwards, like Redshift's copies.
         ElastiCache manual snapshots have no retention period; the retention sweep looks after them."""
+        if source.kind == "elasticache-serverless":
+            return self._serverless.copy_snapshot(source.name, target)
         try:
             self._elasticache.copy_snapshot(SourceSnapshotName=source.name, TargetSnapshotName=target)
         except ClientError as error:
@@ -189,9 +211,6 @@ class ElastiCacheClusters:
     def _arn(self, kind: ResourceKind, cluster_id: str) -> str:
         arn_type = ARN_TYPES.get(kind, "serverlesscache")
         return f"{self._arn_prefix}:{arn_type}:{cluster_id}"
-
-    def _snapshot_arn(self, name: str) -> str:
-        return f"{self._arn_prefix}:snapshot:{name}"
 
     def _group(self, group: ReplicationGroupTypeDef, tags: dict[str, str]) -> Cluster:
         group_id = group["ReplicationGroupId"]

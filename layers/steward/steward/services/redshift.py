@@ -20,6 +20,7 @@ GONE = {"ClusterSnapshotNotFound"}
 class RedshiftSnapshots:
     service = Service.REDSHIFT
     batch_size = BATCH_LIMIT
+    kind = None
 
     def __init__(self, region: str, account: str) -> None:
         self.region = region

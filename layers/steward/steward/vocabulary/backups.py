@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Final
 
 from steward.vocabulary.service import Service
+
+# ElastiCache keeps serverless snapshots apart from node-based ones (their own names, calls, ARNs).
+SERVERLESS_SNAPSHOT: Final = "serverless-snapshot"
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,8 @@ class Backup:
     service_retention_days: int | None = None
     # Where a batch or follow-up call needs more than the id (Redshift's cluster, for instance).
     arn: str | None = None
+    # Which of a service's kinds of backup this is, where it has more than one (SERVERLESS_SNAPSHOT).
+    kind: str | None = None
 
 
 @dataclass(frozen=True)

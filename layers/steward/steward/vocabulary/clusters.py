@@ -38,6 +38,8 @@ class AutomaticSnapshot:
     cluster_id: str
     created: datetime | None
     status: str
+    # The kind of cluster it came from, where a service keeps kinds apart (ElastiCache Serverless).
+    kind: ResourceKind | None = None
 
 
 class ClusterProblem(Exception):

@@ -33,12 +33,6 @@ def tagged(run: FinalSnapshotRun, store: ClusterStore, tagged: ClusterTagged) ->
             "not applicable", extra={"reason": "no steward:delete-after or steward:final-snapshot tag"}
         )
         return None
-    if tagged.kind == "elasticache-serverless":
-        return decide(
-            Action.KEPT,
-            "not-supported",
-            "serverless caches are not supported by this version: not deleted",
-        )
     try:
         cluster = store.get(tagged.kind, tagged.resource_id)
     except AwsError as error:

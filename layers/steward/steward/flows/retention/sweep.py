@@ -14,6 +14,7 @@ from steward.policy.retention import Verdict, plan_retention
 from steward.services.clients import AwsError, error_code
 from steward.services.cloudhsm import CloudHsmBackups
 from steward.services.elasticache import ElastiCacheSnapshots
+from steward.services.elasticache_serverless import ServerlessSnapshots
 from steward.services.redshift import RedshiftSnapshots
 from steward.vocabulary.backups import Backup, DeleteOutcome
 from steward.vocabulary.home import Home
@@ -25,14 +26,18 @@ class BackupStore(Protocol):
     region: str
     batch_size: int
 
+    @property
+    def kind(self) -> str | None: ...  # where a service has more than one kind of backup
+
     def list_backups(self) -> list[Backup]: ...
     def delete(self, backups: Sequence[Backup]) -> list[DeleteOutcome]: ...
 
 
-STORES: dict[str, Callable[[str, str], BackupStore]] = {
-    "elasticache": ElastiCacheSnapshots,
-    "redshift": RedshiftSnapshots,
-    "cloudhsm": CloudHsmBackups,
+# One SERVICES name, one or more stores: ElastiCache lists serverless snapshots on their own.
+STORES: dict[str, tuple[Callable[[str, str], BackupStore], ...]] = {
+    "elasticache": (ElastiCacheSnapshots, ServerlessSnapshots),
+    "redshift": (RedshiftSnapshots,),
+    "cloudhsm": (CloudHsmBackups,),
 }
 
 
@@ -53,7 +58,7 @@ def run(
     if foreign is not None:
         return _refused(foreign, settings, clock)
     if stores is None:
-        stores = [STORES[name](home.region, home.account) for name in settings.SERVICES]
+        stores = [make(home.region, home.account) for name in settings.SERVICES for make in STORES[name]]
     result = RunResult(dry_run=settings.DRY_RUN, clock=clock, trigger="sweep")
 
     def out_of_time() -> bool:
@@ -137,6 +142,7 @@ def _decide(
         action=action,
         reason=reason or verdict.reason,
         detail=verdict.detail if detail is None else detail,
+        kind=backup.kind,
     )
 
 
@@ -148,4 +154,5 @@ def _service_level(store: BackupStore, reason: str, detail: str) -> Decision:
         action=Action.KEPT,
         reason=reason,
         detail=detail,
+        kind=store.kind,
     )

@@ -1,0 +1,69 @@
+"""ElastiCache Serverless manual snapshots: listed, dated and deleted through their own calls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from steward.services.clients import client
+from steward.services.deletes import delete_each
+from steward.services.elasticache import tags_by_arn
+from steward.vocabulary.backups import SERVERLESS_SNAPSHOT, Backup, DeleteOutcome
+from steward.vocabulary.service import Service
+
+if TYPE_CHECKING:
+    from mypy_boto3_elasticache.type_defs import ServerlessCacheSnapshotTypeDef
+
+# The snapshots' and their caches' tags in one paged GetResources, as for node-based snapshots.
+TAGGED_TYPES = ["elasticache:serverlesscachesnapshot", "elasticache:serverlesscache"]
+GONE = {"ServerlessCacheSnapshotNotFoundFault"}
+# DescribeServerlessCacheSnapshots MaxResults: "The Validation Constraints are a maximum of 50".
+PAGE_SIZE = 50
+
+
+class ServerlessSnapshots:
+    """Reported under ElastiCache, with kind `serverless-snapshot`."""
+
+    service = Service.ELASTICACHE
+    kind = SERVERLESS_SNAPSHOT
+    batch_size = 1
+
+    def __init__(self, region: str, account: str) -> None:
+        self.region = region
+        self.account = account
+        self._elasticache = client("elasticache", region)
+        self._tagging = client("resourcegroupstaggingapi", region)
+
+    def list_backups(self) -> list[Backup]:
+        tags = tags_by_arn(self._tagging, TAGGED_TYPES)
+        paginator = self._elasticache.get_paginator("describe_serverless_cache_snapshots")
+        # Automatic ("automated") snapshots expire with the cache's SnapshotRetentionLimit.
+        pages = paginator.paginate(SnapshotType="manual", PaginationConfig={"PageSize": PAGE_SIZE})
+        return [self._backup(s, tags) for page in pages for s in page.get("ServerlessCacheSnapshots", [])]
+
+    def delete(self, backups: Sequence[Backup]) -> list[DeleteOutcome]:
+        def delete_snapshot(backup: Backup) -> str:
+            self._elasticache.delete_serverless_cache_snapshot(ServerlessCacheSnapshotName=backup.id)
+            return ""
+
+        return delete_each(backups, delete_snapshot, GONE)
+
+    def _backup(self, snapshot: ServerlessCacheSnapshotTypeDef, tags: dict[str, dict[str, str]]) -> Backup:
+        arn = snapshot.get("ARN", "")
+        cache = snapshot.get("ServerlessCacheConfiguration", {}).get("ServerlessCacheName")
+        prefix = arn.rsplit(":serverlesscachesnapshot:", 1)[0]
+        status = snapshot.get("Status", "unknown")
+        return Backup(
+            service=self.service,
+            region=self.region,
+            id=snapshot["ServerlessCacheSnapshotName"],
+            source_cluster=cache,
+            created=snapshot.get("CreateTime"),
+            ready=status == "available",
+            state=status,
+            manual=snapshot.get("SnapshotType") == "manual",
+            tags=tags.get(arn, {}),
+            source_tags=tags.get(f"{prefix}:serverlesscache:{cache}", {}) if cache else {},
+            arn=arn,
+            kind=self.kind,
+        )
