@@ -26,8 +26,10 @@ class Calls:
     cache_busy: str
     snapshot_busy: str
     name_taken: str
+    copy_refused: str
     delete_event: str
     cache_field: str
+    tag_event: str
 
 
 NODE_BASED = Calls(
@@ -38,8 +40,10 @@ NODE_BASED = Calls(
     cache_busy="InvalidCacheClusterState",
     snapshot_busy="InvalidSnapshotState",
     name_taken="SnapshotAlreadyExistsFault",
+    copy_refused="SnapshotFeatureNotSupportedFault",
     delete_event="elasticache-deletecachecluster-no-final.json",
     cache_field="cacheClusterId",
+    tag_event="elasticache-addtags-delete-after.json",
 )
 SERVERLESS = Calls(
     delete_snapshot="DeleteServerlessCacheSnapshot",
@@ -49,8 +53,10 @@ SERVERLESS = Calls(
     cache_busy="InvalidServerlessCacheStateFault",
     snapshot_busy="InvalidServerlessCacheSnapshotStateFault",
     name_taken="ServerlessCacheSnapshotAlreadyExistsFault",
+    copy_refused="InvalidServerlessCacheSnapshotStateFault",
     delete_event="elasticache-deleteserverlesscache-no-final.json",
     cache_field="serverlessCacheName",
+    tag_event="elasticache-addtags-serverless-delete-after.json",
 )
 
 
@@ -123,6 +129,15 @@ class Caches:
         event: dict[str, Any] = json.loads((EVENTS / self.calls.delete_event).read_text())
         event["detail"]["requestParameters"] = {self.calls.cache_field: cache}
         event["time"] = event["detail"]["eventTime"] = datetime.now(UTC).isoformat()
+        return event
+
+    def tag_event(self, cache: str, key: str, value: str) -> dict[str, Any]:
+        """The CloudTrail AddTagsToResource event of tagging `cache` with `key`=`value`."""
+        event: dict[str, Any] = json.loads((EVENTS / self.calls.tag_event).read_text())
+        event["detail"]["requestParameters"] = {
+            "resourceName": self.arn(cache),
+            "tags": [{"key": key, "value": value}],
+        }
         return event
 
     def _snapshots(self) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from steward.machinery.report import SweepFailed
 import fakeaws
 from sandbox.fleet import ACCOUNT, Fleet
 from tests.conftest import FakeContext, load_event, logged_decisions
+from tests.e2e.caches import Caches
 
 REGION = "us-east-1"
 STEWARD_ROLE = "arn:aws:iam::123456789012:role/steward-FinalSnapshotFunctionRole-1A2B3C4D5E6F"
@@ -110,13 +111,12 @@ def delete_event(name: str, **parameters: Any) -> dict[str, Any]:
     return event
 
 
-def guarded_redis_deleted_directly(fleet: Fleet) -> dict[str, Any]:
+def guarded_redis_deleted_directly(caches: Caches) -> dict[str, Any]:
     """my-redis (steward:final-snapshot=required, one automatic snapshot) deleted without a final
     snapshot; returns the CloudTrail event of that delete."""
-    fleet.redis_cluster("my-redis", tags={"steward:final-snapshot": "required"})
-    fleet.elasticache_automatic_snapshot("my-redis", age_days=0.3)
-    fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
-    return delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId="my-redis")
+    caches.cache("my-redis", tags={"steward:final-snapshot": "required"})
+    caches.automatic_snapshot("my-redis", age_days=0.3)
+    return caches.delete_directly("my-redis")
 
 
 def group_arn(group_id: str) -> str:
@@ -222,22 +222,25 @@ def test_a_future_date_keeps_the_cluster_until_it_is_due(
 
 def test_the_sweep_deletes_what_is_due_refuses_memcached_and_waits_for_future_dates(
     fleet: Fleet,
+    caches: Caches,
     final_snapshot: Callable[..., ModuleType],
     context: FakeContext,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # Given a due Redis cluster, a due Memcached cluster and a Redshift cluster due next year
-    fleet.redis_cluster("cache-old", tags={"steward:delete-after": "2026-01-01"})
+    # Given a due cache, a due Memcached cluster and a Redshift cluster due next year
+    caches.cache("cache-old", tags={"steward:delete-after": "2026-01-01"})
     memcached(fleet, "memo", {"steward:delete-after": "now"})
     fleet.redshift_cluster("dw-next-year", tags={"steward:delete-after": "2099-01-01T00:00:00Z"})
 
     # When the schedule sweep runs
     final_snapshot().lambda_handler(schedule(), context)
 
-    # Then only the Redis cluster is deleted (with its final snapshot); each has its reason
+    # Then only the cache is deleted (with its final snapshot); each has its reason
     clusters = {c["CacheClusterId"] for c in fleet.elasticache.describe_cache_clusters()["CacheClusters"]}
-    assert clusters == {"memo"}
-    assert [s["CacheClusterId"] for s in elasticache_manual(fleet)] == ["cache-old"]
+    assert "memo" in clusters
+    assert "cache-old" not in caches.live_caches()
+    [final] = caches.manual_snapshots()
+    assert (final["source"], NAME.match(final["name"])["marker"]) == ("cache-old", "final")  # type: ignore[index]
     assert redshift_clusters(fleet) == {"dw-next-year": "available"}
     records = logged_decisions(capsys)
     assert {k: (v["action"], v["reason"]) for k, v in records.items()} == {
@@ -266,19 +269,19 @@ def test_dry_run_reports_would_delete_with_the_snapshot_name_and_changes_nothing
 
 
 def test_a_taken_final_snapshot_name_gets_a_new_name_not_an_error(
-    fleet: Fleet, final_snapshot: Callable[..., ModuleType], context: FakeContext
+    caches: Caches, final_snapshot: Callable[..., ModuleType], context: FakeContext
 ) -> None:
-    # Given a due cluster, and ElastiCache saying the first name is taken (a race)
-    fleet.redis_cluster("cache-a", tags={"steward:delete-after": "now"})
-    fakeaws.faults.inject("elasticache", "DeleteCacheCluster", "SnapshotAlreadyExistsFault", times=1)
+    # Given a due cache, and ElastiCache saying the first name is taken (a race)
+    caches.cache("cache-a", tags={"steward:delete-after": "now"})
+    fakeaws.faults.inject("elasticache", caches.calls.delete_cache, caches.calls.name_taken, times=1)
 
     # When the sweep runs
     final_snapshot().lambda_handler(schedule(), context)
 
-    # Then the cluster is deleted with a final snapshot under another name
-    [final] = elasticache_manual(fleet)
-    assert final["SnapshotName"].endswith("-2")
-    assert fleet.elasticache.describe_cache_clusters()["CacheClusters"] == []
+    # Then the cache is deleted with a final snapshot under another name
+    [final] = caches.manual_snapshots()
+    assert final["name"].endswith("-2")
+    assert caches.live_caches() == set()
 
 
 def test_snapshot_quota_reached_means_no_delete_and_an_alert(
@@ -303,14 +306,14 @@ def test_snapshot_quota_reached_means_no_delete_and_an_alert(
 
 
 def test_a_cluster_that_is_not_available_is_left_for_the_next_sweep(
-    fleet: Fleet,
+    caches: Caches,
     final_snapshot: Callable[..., ModuleType],
     context: FakeContext,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # Given a due cluster that ElastiCache says is busy
-    fleet.redis_cluster("cache-a", tags={"steward:delete-after": "now"})
-    fakeaws.faults.inject("elasticache", "DeleteCacheCluster", "InvalidCacheClusterState")
+    # Given a due cache that ElastiCache says is busy
+    caches.cache("cache-a", tags={"steward:delete-after": "now"})
+    fakeaws.faults.inject("elasticache", caches.calls.delete_cache, caches.calls.cache_busy)
 
     # When the sweep runs
     final_snapshot().lambda_handler(schedule(), context)
@@ -318,28 +321,36 @@ def test_a_cluster_that_is_not_available_is_left_for_the_next_sweep(
     # Then it is pending, not failed, and still there
     decision = logged_decisions(capsys)["cache-a"]
     assert (decision["action"], decision["reason"]) == ("pending", "not-available")
-    assert len(fleet.elasticache.describe_cache_clusters()["CacheClusters"]) == 1
+    assert caches.live_caches() == {"cache-a"}
 
 
 def test_a_replayed_tag_event_for_a_deleted_cluster_is_already_gone_and_succeeds(
-    fleet: Fleet,
+    caches: Caches,
     final_snapshot: Callable[..., ModuleType],
     context: FakeContext,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # Given the group was deleted by the first delivery of the event
-    replication_group(fleet, "redis-production", {"steward:delete-after": "now"})
+    # Given the cache was deleted, with a tagged final snapshot, by the first delivery of the event
+    caches.cache("sessions-cache", {"steward:delete-after": "now", "team": "web"})
     function = final_snapshot()
-    event = load_event("elasticache-addtags-delete-after.json")
-    function.lambda_handler(event, context)
+    event = caches.tag_event("sessions-cache", "steward:delete-after", "now")
+    first = function.lambda_handler(event, context)
+    assert first["counts"] == {"elasticache": {"deleted": 1}}
+    [final] = caches.manual_snapshots()
+    assert caches.snapshot_tags(final) == {
+        "team": "web",
+        "steward:created-by": "steward",
+        "steward:source": "sessions-cache",
+        "steward:reason": "final-snapshot",
+    }
 
     # When the same event is delivered again
     summary = function.lambda_handler(event, context)
 
     # Then nothing more happens: one final snapshot, and the replay reports already-gone
     assert summary["counts"] == {"elasticache": {"kept": 1}}
-    assert logged_decisions(capsys)["redis-production"]["reason"] == "already-gone"
-    assert len(elasticache_manual(fleet)) == 1
+    assert logged_decisions(capsys)["sessions-cache"]["reason"] == "already-gone"
+    assert len(caches.manual_snapshots()) == 1
 
 
 def test_one_failure_does_not_stop_the_sweep_but_fails_the_invocation(
@@ -463,65 +474,67 @@ def test_a_guarded_replication_group_is_judged_by_the_inventory_once_it_is_delet
 
 
 def test_a_replayed_delete_event_does_not_copy_twice(
-    fleet: Fleet,
+    caches: Caches,
     final_snapshot: Callable[..., ModuleType],
     context: FakeContext,
     capsys: pytest.CaptureFixture[str],
+    alerts: Callable[[], list[dict[str, Any]]],
 ) -> None:
-    # Given a guarded cluster already rescued once for this event
-    event = guarded_redis_deleted_directly(fleet)
+    # Given a guarded cache rescued (copied and alerted) for this event
+    event = guarded_redis_deleted_directly(caches)
     function = final_snapshot()
     function.lambda_handler(event, context)
+    [rescued] = caches.manual_snapshots()
+    assert NAME.match(rescued["name"])["marker"] == "rescue"  # type: ignore[index]
+    assert caches.snapshot_tags(rescued)["steward:reason"] == "rescue"
+    [alert] = alerts()
+    assert json.loads(alert["Message"])["rescueSnapshot"] == rescued["name"]
 
     # When the event is delivered again
     function.lambda_handler(event, context)
 
     # Then there is still one copy, and the replay says it was already handled
-    assert len(elasticache_manual(fleet)) == 1
+    assert len(caches.manual_snapshots()) == 1
     assert logged_decisions(capsys)["my-redis"]["reason"] == "already-rescued"
 
 
 def test_no_automatic_snapshot_left_means_an_alert_that_the_data_is_lost(
-    fleet: Fleet,
+    caches: Caches,
     final_snapshot: Callable[..., ModuleType],
     context: FakeContext,
     alerts: Callable[[], list[dict[str, Any]]],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # Given a guarded cluster without automatic snapshots, deleted without a final snapshot
-    fleet.redis_cluster("my-redis", tags={"steward:final-snapshot": "required"})
-    fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
+    # Given a guarded cache without automatic snapshots, deleted without a final snapshot
+    caches.cache("my-redis", tags={"steward:final-snapshot": "required"})
+    event = caches.delete_directly("my-redis")
 
     # When the delete event arrives
-    final_snapshot().lambda_handler(
-        delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId="my-redis"), context
-    )
+    final_snapshot().lambda_handler(event, context)
 
     # Then nothing could be copied, and people are told the data is lost
-    assert elasticache_manual(fleet) == []
+    assert caches.manual_snapshots() == []
     assert logged_decisions(capsys)["my-redis"]["reason"] == "data-lost"
     [alert] = alerts()
     assert alert["Subject"].startswith("Data lost: my-redis")
 
 
 def test_a_cluster_without_the_guard_tag_is_not_rescued(
-    fleet: Fleet,
+    caches: Caches,
     final_snapshot: Callable[..., ModuleType],
     context: FakeContext,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # Given an unguarded cluster with an automatic snapshot, deleted without a final snapshot
-    fleet.redis_cluster("my-redis", tags={"team": "web"})
-    fleet.elasticache_automatic_snapshot("my-redis", age_days=0.3)
-    fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
+    # Given an unguarded cache with an automatic snapshot, deleted without a final snapshot
+    caches.cache("my-redis", tags={"team": "web"})
+    caches.automatic_snapshot("my-redis", age_days=0.3)
+    event = caches.delete_directly("my-redis")
 
     # When the delete event arrives
-    final_snapshot().lambda_handler(
-        delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId="my-redis"), context
-    )
+    final_snapshot().lambda_handler(event, context)
 
     # Then nothing is copied, and the decision says which tags it read
-    assert elasticache_manual(fleet) == []
+    assert caches.manual_snapshots() == []
     decision = logged_decisions(capsys)["my-redis"]
     assert (decision["action"], decision["reason"]) == ("kept", "not-required")
     assert decision["detail"].startswith("no steward:final-snapshot=required (from live tags); deleted by ")
@@ -545,21 +558,6 @@ def test_stewards_own_delete_is_recognised_and_not_treated_as_unsafe(
         "final snapshot my-dw-instance-final-20261121t093000z",
     )
     assert redshift_manual(fleet) == []
-
-
-def test_a_serverless_cache_delete_is_reported_as_not_supported(
-    fleet: Fleet,
-    final_snapshot: Callable[..., ModuleType],
-    context: FakeContext,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    # When a DeleteServerlessCache without a final snapshot arrives
-    final_snapshot().lambda_handler(load_event("elasticache-deleteserverlesscache-no-final.json"), context)
-
-    # Then the decision says this version does not support serverless caches
-    decision = logged_decisions(capsys)["sessions-cache"]
-    assert decision["reason"] == "not-supported"
-    assert "not supported by this version" in decision["detail"]
 
 
 # --- tag events decide on the live tags ---------------------------------------------------------
@@ -664,13 +662,13 @@ def test_a_rescue_copy_that_cannot_be_tagged_is_copied_once_and_tagged_by_the_sw
 
 
 def test_an_elasticache_rescue_copy_that_cannot_be_tagged_stays_copied(
-    fleet: Fleet,
+    caches: Caches,
     final_snapshot: Callable[..., ModuleType],
     context: FakeContext,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # Given a guarded cache cluster deleted directly, and ElastiCache refusing to tag the copy once
-    event = guarded_redis_deleted_directly(fleet)
+    # Given a guarded cache deleted directly, and ElastiCache refusing to tag the copy once
+    event = guarded_redis_deleted_directly(caches)
     fakeaws.faults.inject("elasticache", "AddTagsToResource", "InvalidARN", times=1)
     function = final_snapshot()
 
@@ -683,8 +681,8 @@ def test_an_elasticache_rescue_copy_that_cannot_be_tagged_stays_copied(
     # Then there is one copy, and the sweep tags it
     assert logged_decisions(capsys)["my-redis"]["reason"] == "already-rescued"
     function.lambda_handler(schedule(), context)
-    [rescued] = elasticache_manual(fleet)
-    assert elasticache_tags(fleet, rescued)["steward:source"] == "my-redis"
+    [rescued] = caches.manual_snapshots()
+    assert caches.snapshot_tags(rescued)["steward:source"] == "my-redis"
 
 
 def test_a_final_snapshot_that_cannot_be_tagged_yet_is_tagged_by_the_next_sweep(
@@ -739,25 +737,26 @@ def test_a_rescue_record_that_cannot_be_written_is_a_failed_decision_and_nothing
 
 
 def test_an_automatic_snapshot_that_cannot_be_copied_releases_the_claim_for_a_retry(
-    fleet: Fleet,
+    caches: Caches,
     final_snapshot: Callable[..., ModuleType],
     context: FakeContext,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # Given a guarded cache cluster deleted directly, and ElastiCache refusing the copy
-    event = guarded_redis_deleted_directly(fleet)
-    fakeaws.faults.inject("elasticache", "CopySnapshot", "SnapshotFeatureNotSupportedFault", times=1)
+    # Given a guarded cache deleted directly, and ElastiCache refusing the copy
+    event = guarded_redis_deleted_directly(caches)
+    refused = caches.calls.copy_refused
+    fakeaws.faults.inject("elasticache", caches.calls.copy_snapshot, refused, times=1)
     function = final_snapshot()
 
     # When the event arrives, Then the refusal is a failed decision, logged, and the run fails
-    with pytest.raises(SweepFailed, match="my-redis failed:SnapshotFeatureNotSupportedFault"):
+    with pytest.raises(SweepFailed, match=f"my-redis failed:{refused}"):
         function.lambda_handler(event, context)
     assert logged_decisions(capsys)["my-redis"]["action"] == "kept"
 
     # When Lambda retries the event, Then the claim was released and the copy is made
     function.lambda_handler(event, context)
     assert logged_decisions(capsys)["my-redis"]["action"] == "copied"
-    assert len(elasticache_manual(fleet)) == 1
+    assert len(caches.manual_snapshots()) == 1
 
 
 def test_a_replication_group_rescue_asks_for_the_groups_snapshots_only(

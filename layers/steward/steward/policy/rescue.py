@@ -28,9 +28,7 @@ MAX_TAGS: Final = 50  # ElastiCache and Redshift both allow 50 tags per resource
 CLUSTER_ONLY_TAGS: Final = frozenset({DELETE_AFTER, FINAL_SNAPSHOT})
 
 SnapshotReason = Literal["final-snapshot", "rescue"]
-SkipReason = Literal[
-    "stewards-own-delete", "has-final-snapshot", "primary-retained", "not-required"
-]
+SkipReason = Literal["stewards-own-delete", "has-final-snapshot", "primary-retained", "not-required"]
 
 
 @dataclass(frozen=True)
