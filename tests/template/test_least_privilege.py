@@ -17,6 +17,7 @@ DESTRUCTIVE = {
     "elasticache:DeleteCacheCluster": {"cluster", "snapshot"},
     "elasticache:DeleteReplicationGroup": {"replicationgroup", "snapshot"},
     "elasticache:DeleteServerlessCache": {"serverlesscache", "serverlesscachesnapshot"},
+    "elasticache:DeleteServerlessCacheSnapshot": {"serverlesscachesnapshot"},
     "redshift:DeleteClusterSnapshot": {"snapshot"},
     "redshift:BatchDeleteClusterSnapshots": {"snapshot"},
     "redshift:RevokeSnapshotAccess": {"snapshot"},
@@ -92,11 +93,13 @@ def test_clusters_are_deleted_only_when_tagged_for_it(stack: Stack) -> None:
         "redshift:DeleteCluster",
         "elasticache:DeleteCacheCluster",
         "elasticache:DeleteReplicationGroup",
+        "elasticache:DeleteServerlessCache",
     ]:
         on_clusters = [
             s
             for s in destructive_allows(stack, "FinalSnapshotFunctionRole")
-            if action in actions(s) and not all(":snapshot:" in arn for arn in resources(s))
+            if action in actions(s)
+            and not all(re.search(":(serverlesscache)?snapshot:", arn) for arn in resources(s))
         ]
         assert on_clusters, action
         for statement in on_clusters:
@@ -122,3 +125,28 @@ def revokers(stack: Stack) -> list[str]:
 def test_sharing_is_revoked_only_when_the_operator_turned_it_on(deploy: Callable[..., Stack]) -> None:
     assert revokers(deploy(RevokeSharedSnapshots="false")) == []
     assert revokers(deploy(RevokeSharedSnapshots="true")) == ["RetentionFunctionRole"]
+
+
+@pytest.mark.parametrize(
+    ("role", "needed"),
+    [
+        (
+            "RetentionFunctionRole",
+            {"elasticache:DescribeServerlessCacheSnapshots", "elasticache:DeleteServerlessCacheSnapshot"},
+        ),
+        (
+            "FinalSnapshotFunctionRole",
+            {
+                "elasticache:DescribeServerlessCaches",
+                "elasticache:DescribeServerlessCacheSnapshots",
+                "elasticache:DeleteServerlessCache",
+                "elasticache:CreateServerlessCacheSnapshot",
+                "elasticache:CopyServerlessCacheSnapshot",
+                "elasticache:AddTagsToResource",
+            },
+        ),
+    ],
+)
+def test_the_serverless_calls_steward_makes_are_granted(stack: Stack, role: str, needed: set[str]) -> None:
+    granted = {a for s in role_statements(stack, role) if s["Effect"] == "Allow" for a in actions(s)}
+    assert needed <= granted
