@@ -1,8 +1,9 @@
 """Safety invariants of the retention policy, for any fleet and any settings.
 
 Each expired verdict is checked against the rules restated here independently of the planner:
-nothing held, within retention, among the newest MIN_KEEP, not ready, shared, automated or not
-owned is ever planned for deletion.
+nothing held, within retention, among the newest MIN_KEEP of its cluster (serverless and node-based
+ElastiCache snapshots counted apart), not ready, shared, automated or not owned is ever planned for
+deletion.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from steward.policy.retention import RetentionRules, plan_retention
-from steward.vocabulary.backups import Backup
+from steward.vocabulary.backups import SERVERLESS_SNAPSHOT, Backup
 from steward.vocabulary.service import Service
 
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
@@ -28,6 +29,8 @@ tag_sets = st.dictionaries(
 @st.composite
 def backups(draw: st.DrawFn, index: int) -> Backup:
     service = draw(st.sampled_from(list(Service)))
+    # ElastiCache snapshots are node-based or serverless; a cache name may be either kind's.
+    kinds = [None, SERVERLESS_SNAPSHOT] if service is Service.ELASTICACHE else [None]
     return Backup(
         service=service,
         region=draw(st.sampled_from(["us-east-1", "eu-west-1"])),
@@ -43,6 +46,7 @@ def backups(draw: st.DrawFn, index: int) -> Backup:
         shared_with=tuple(draw(st.lists(st.sampled_from(["111111111111", "222222222222"]), max_size=2))),
         never_expires=draw(st.booleans()),
         service_retention_days=draw(st.sampled_from([None, -1, 7, 3653])),
+        kind=draw(st.sampled_from(kinds)),
     )
 
 
@@ -74,8 +78,8 @@ def newer_restore_points(item: Backup, fleet: tuple[Backup, ...]) -> int:
         1
         for other in fleet
         if other is not item
-        and (other.service, other.region, other.source_cluster)
-        == (item.service, item.region, item.source_cluster)
+        and (other.service, other.kind, other.region, other.source_cluster)
+        == (item.service, item.kind, item.region, item.source_cluster)
         and other.ready
         and other.manual
         and other.owned

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from steward.policy.retention import RetentionRules, plan_retention
-from steward.vocabulary.backups import Backup
+from steward.vocabulary.backups import SERVERLESS_SNAPSHOT, Backup
 from steward.vocabulary.service import Service
 from steward.vocabulary.tags import read_retention_days
 
@@ -94,6 +94,25 @@ def test_min_keep_protects_the_newest_expired_backups_of_each_cluster() -> None:
         "dw-300": "expired",
         "other-500": "min-keep",
     }
+
+
+def test_a_serverless_cache_and_a_cluster_of_the_same_name_each_keep_their_newest() -> None:
+    # ElastiCache names serverless caches and their snapshots apart from node-based ones.
+    rules = replace(RULES, min_keep=1)
+    elasticache = {"service": Service.ELASTICACHE, "source_cluster": "sessions"}
+    fleet = [
+        backup(100, id="node-100", **elasticache),
+        backup(200, id="node-200", **elasticache),
+        backup(300, id="node-100", kind=SERVERLESS_SNAPSHOT, **elasticache),
+        backup(400, id="serverless-400", kind=SERVERLESS_SNAPSHOT, **elasticache),
+    ]
+    verdicts = [(v.backup.id, v.backup.kind, v.reason) for v in plan_retention(fleet, rules, NOW)]
+    assert verdicts == [
+        ("node-100", None, "min-keep"),
+        ("node-200", None, "expired"),
+        ("node-100", SERVERLESS_SNAPSHOT, "min-keep"),
+        ("serverless-400", SERVERLESS_SNAPSHOT, "expired"),
+    ]
 
 
 def test_min_keep_counts_only_ready_backups() -> None:
