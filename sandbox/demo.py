@@ -32,7 +32,8 @@ def sample_event(name: str) -> dict[str, Any]:
 
 
 def seed_retention_fleet(fleet: Fleet) -> None:
-    """Clusters and snapshots of several ages, held and tagged ones, a shared snapshot, HSM backups."""
+    """Clusters, a serverless cache and snapshots of several ages, held and tagged ones, a shared
+    snapshot, HSM backups."""
     sessions = fleet.redis_cluster("sessions-prod", tags={"steward:retention-days": "14"})
     for age in (3, 10, 20, 40):
         fleet.elasticache_snapshot(sessions, f"sessions-prod-day-{age}", age_days=age)
@@ -47,6 +48,11 @@ def seed_retention_fleet(fleet: Fleet) -> None:
     for age in (5, 45, 60):
         fleet.elasticache_snapshot(staging, f"cache-staging-{age}d", age_days=age)
     fleet.elasticache_snapshot(staging, "cache-staging-in-flight", 0.01, status="creating")
+    carts = fleet.serverless_cache("carts-serverless", tags={"steward:retention-days": "7"})
+    for age in (2, 9, 16):
+        fleet.serverless_snapshot(carts, f"carts-serverless-day-{age}", age_days=age)
+    fleet.serverless_snapshot(carts, "carts-serverless-before-migration", 60, tags={"steward:hold": "MIG-12"})
+    fleet.serverless_automatic_snapshot(carts, age_days=20)
 
     fleet.redshift_cluster("analytics", tags={"steward:retention-days": "30"})
     for age in (7, 35, 70):
@@ -81,6 +87,7 @@ def table(rows: Iterable[Mapping[str, Any]], columns: list[tuple[str, str, int]]
 
 DECISION_COLUMNS = [
     ("service", "SERVICE", 11),
+    ("kind", "KIND", 19),
     ("resource_id", "RESOURCE", 34),
     ("source_cluster", "CLUSTER", 20),
     ("age_days", "AGE", 4),

@@ -24,7 +24,7 @@ CONTEXT = LambdaContext(
 )
 SNAPSHOT_COLUMNS = [
     ("name", "SNAPSHOT", 44),
-    ("service", "SERVICE", 11),
+    ("service", "SERVICE", 22),
     ("source", "FROM", 18),
     ("reason", "STEWARD:REASON", 15),
     ("kept", "KEPT", 8),
@@ -75,6 +75,10 @@ def seed_clusters(fleet: Fleet) -> None:
         fleet.redshift_automated_snapshot("billing-dw", age_days=age)
     fleet.redis_cluster("my-redis", tags={"steward:final-snapshot": "required", "team": "web"})
     fleet.elasticache_automatic_snapshot("my-redis", age_days=0.5)
+    fleet.serverless_cache("sessions-cache", tags={"team": "web"})
+    fleet.serverless_cache("carts-cache", tags={"steward:final-snapshot": "required", "team": "shop"})
+    for days in (1.5, 0.5):
+        fleet.serverless_automatic_snapshot("carts-cache", age_days=days)
 
 
 def _substitute(event: dict[str, Any], parameters: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -99,6 +103,20 @@ def _snapshots(fleet: Fleet) -> list[dict[str, Any]]:
             for t in fleet.elasticache.list_tags_for_resource(ResourceName=s["ARN"])["TagList"]
         }
         rows.append({"name": s["SnapshotName"], "service": "elasticache", "kept": "forever", **_split(tags)})
+    serverless = fleet.elasticache.describe_serverless_cache_snapshots(SnapshotType="manual")
+    for s in serverless["ServerlessCacheSnapshots"]:
+        tags = {
+            t["Key"]: t["Value"]
+            for t in fleet.elasticache.list_tags_for_resource(ResourceName=s["ARN"])["TagList"]
+        }
+        rows.append(
+            {
+                "name": s["ServerlessCacheSnapshotName"],
+                "service": "elasticache serverless",
+                "kept": "forever",
+                **_split(tags),
+            }
+        )
     for s in fleet.redshift.describe_cluster_snapshots(SnapshotType="manual")["Snapshots"]:
         days = s.get("ManualSnapshotRetentionPeriod", -1)
         kept = "forever" if days == -1 else f"{days} d"
@@ -139,6 +157,16 @@ def final_snapshot_demo() -> None:
         "Tag event: events/redshift-createtags-delete-after.json (my-dw-instance, delete-after=2026-12-01)",
         invoke("final_snapshot", event, live, CONTEXT),
     )
+    fleet.elasticache.add_tags_to_resource(
+        ResourceName=f"arn:aws:elasticache:{REGION}:{ACCOUNT}:serverlesscache:sessions-cache",
+        Tags=_tags(("steward:delete-after", "2026-11-22")),
+    )
+    event = sample_event("elasticache-addtags-serverless-delete-after.json")
+    _show(
+        "Tag event: events/elasticache-addtags-serverless-delete-after.json (serverless sessions-cache, "
+        "delete-after=2026-11-22, sent the day before: the sweep deletes it once due)",
+        invoke("final_snapshot", event, live, CONTEXT),
+    )
 
     # 2. The sweep: catches past dates and refreshes the inventory of guarded clusters.
     schedule = sample_event("retention-schedule.json")
@@ -150,8 +178,12 @@ def final_snapshot_demo() -> None:
     # 3. The guard: a direct delete without a final snapshot of guarded clusters.
     fleet.redshift.delete_cluster(ClusterIdentifier="billing-dw", SkipFinalClusterSnapshot=True)
     fleet.elasticache.delete_cache_cluster(CacheClusterId="my-redis")
-    print("\nSomeone deletes billing-dw (SkipFinalClusterSnapshot=true) and my-redis (no")
-    print("FinalSnapshotIdentifier): both are `deleting`, their automatic snapshots exist for a short while.")
+    fleet.elasticache.delete_serverless_cache(ServerlessCacheName="carts-cache")
+    print(
+        "\nSomeone deletes billing-dw (SkipFinalClusterSnapshot=true), my-redis (no FinalSnapshotIdentifier)"
+    )
+    print("and the serverless carts-cache (no FinalSnapshotName): all are `deleting`, their automatic")
+    print("snapshots exist for a short while.")
     redshift_delete = _substitute(
         sample_event("redshift-deletecluster-skip-final.json"),
         {"clusterIdentifier": "billing-dw", "skipFinalClusterSnapshot": True},
@@ -171,15 +203,22 @@ def final_snapshot_demo() -> None:
         "Steward's own delete: events/redshift-deletecluster-with-final.json",
         invoke("final_snapshot", sample_event("redshift-deletecluster-with-final.json"), live, CONTEXT),
     )
+    serverless_delete = _substitute(
+        sample_event("elasticache-deleteserverlesscache-no-final.json"),
+        {"serverlessCacheName": "carts-cache"},
+        now,
+    )
+    print(
+        "(events/elasticache-deleteserverlesscache-no-final.json with serverlessCacheName := carts-cache,"
+        " time := now)"
+    )
     _show(
-        "DeleteServerlessCache: events/elasticache-deleteserverlesscache-no-final.json",
-        invoke(
-            "final_snapshot", sample_event("elasticache-deleteserverlesscache-no-final.json"), live, CONTEXT
-        ),
+        "Delete event: carts-cache (serverless)", invoke("final_snapshot", serverless_delete, live, CONTEXT)
     )
 
     fakeaws.redshift.complete_deletions(ACCOUNT, REGION)
     fakeaws.elasticache.complete_deletions(ACCOUNT, REGION)
+    fakeaws.elasticache_serverless.complete_deletions(ACCOUNT, REGION)
     print("\n== Snapshots Steward made, after the deletions completed (automatic snapshots are gone) ==")
     print(table(_snapshots(fleet), SNAPSHOT_COLUMNS))
     print("\n== Alerts published to the alerts topic ==")
