@@ -74,6 +74,11 @@ class Caches:
         """The `kind` its snapshots' decisions carry."""
         return "serverless-snapshot" if self.serverless else None
 
+    @property
+    def cache_kind(self) -> str:
+        """The `kind` its caches' final-snapshot decisions carry."""
+        return "elasticache-serverless" if self.serverless else "elasticache-cluster"
+
     def cache(self, name: str, tags: dict[str, str] | None = None) -> str:
         if self.serverless:
             return self.fleet.serverless_cache(name, tags)

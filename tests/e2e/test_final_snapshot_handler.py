@@ -349,7 +349,8 @@ def test_a_replayed_tag_event_for_a_deleted_cluster_is_already_gone_and_succeeds
 
     # Then nothing more happens: one final snapshot, and the replay reports already-gone
     assert summary["counts"] == {"elasticache": {"kept": 1}}
-    assert logged_decisions(capsys)["sessions-cache"]["reason"] == "already-gone"
+    decision = logged_decisions(capsys)["sessions-cache"]
+    assert (decision["reason"], decision["kind"]) == ("already-gone", caches.cache_kind)
     assert len(caches.manual_snapshots()) == 1
 
 
@@ -514,7 +515,8 @@ def test_no_automatic_snapshot_left_means_an_alert_that_the_data_is_lost(
 
     # Then nothing could be copied, and people are told the data is lost
     assert caches.manual_snapshots() == []
-    assert logged_decisions(capsys)["my-redis"]["reason"] == "data-lost"
+    decision = logged_decisions(capsys)["my-redis"]
+    assert (decision["reason"], decision["kind"]) == ("data-lost", caches.cache_kind)
     [alert] = alerts()
     assert alert["Subject"].startswith("Data lost: my-redis")
 

@@ -30,7 +30,14 @@ class FinalSnapshotRun:
 
     # --- shared -------------------------------------------------------------------------------
     def decide(
-        self, service: Service, region: str, resource_id: str, action: Action, reason: str, detail: str
+        self,
+        service: Service,
+        region: str,
+        resource_id: str,
+        action: Action,
+        reason: str,
+        detail: str,
+        kind: str | None = None,
     ) -> None:
         self.result.decisions.append(
             Decision(
@@ -40,6 +47,7 @@ class FinalSnapshotRun:
                 action=action,
                 reason=reason,
                 detail=detail,
+                kind=kind,
             )
         )
 

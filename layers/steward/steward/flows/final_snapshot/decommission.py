@@ -43,7 +43,15 @@ def decommission(
         tagged_by, refusal_alerted = _recorded_tagger(run, cluster)
 
     def decide(action: Action, reason: str, detail: str) -> None:
-        run.decide(cluster.service, cluster.region, cluster.id, action, reason, f"{detail}; {tagged_by}")
+        run.decide(
+            cluster.service,
+            cluster.region,
+            cluster.id,
+            action,
+            reason,
+            f"{detail}; {tagged_by}",
+            cluster.kind,
+        )
 
     if cluster.status.strip().lower() == "deleting":
         return decide(Action.KEPT, "already-gone", "being deleted (status deleting); nothing to do")
@@ -84,6 +92,7 @@ def decommission(
             Action.KEPT,
             "tagger-not-allowed",
             f"{refusal}: not deleted, alert sent",
+            cluster.kind,
         )
     if run.out_of_time():
         return decide(Action.PENDING, "deferred", "out of time; the next sweep picks it up")

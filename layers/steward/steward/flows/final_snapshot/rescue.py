@@ -33,7 +33,7 @@ from steward.vocabulary.service import Service
 
 def rescue(run: FinalSnapshotRun, store: ClusterStore, deleted: ClusterDeleted) -> None:
     def decide(action: Action, reason: str, detail: str) -> None:
-        run.decide(deleted.service, deleted.region, deleted.resource_id, action, reason, detail)
+        run.decide(deleted.service, deleted.region, deleted.resource_id, action, reason, detail, deleted.kind)
 
     who = f"deleted by {deleted.actor} at {deleted.deleted_at.isoformat()}"
     safe = needs_no_rescue(deleted, run.settings.STEWARD_ROLE_ARNS)
@@ -164,6 +164,7 @@ def _data_lost(
         Action.KEPT,
         "data-lost",
         f"no automatic snapshot left to copy; alert sent; {who}",
+        deleted.kind,
     )
 
 

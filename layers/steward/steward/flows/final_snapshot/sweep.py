@@ -59,4 +59,5 @@ def decide_cluster(run: FinalSnapshotRun, store: ClusterStore, cluster: Cluster)
             Action.KEPT,
             "invalid-tag",
             f"{problem}; guarded anyway: a delete without a final snapshot is rescued",
+            cluster.kind,
         )

@@ -25,7 +25,7 @@ STEERING_TAGS: Final = (DELETE_AFTER, FINAL_SNAPSHOT)
 
 def tagged(run: FinalSnapshotRun, store: ClusterStore, tagged: ClusterTagged) -> None:
     def decide(action: Action, reason: str, detail: str) -> None:
-        run.decide(tagged.service, tagged.region, tagged.resource_id, action, reason, detail)
+        run.decide(tagged.service, tagged.region, tagged.resource_id, action, reason, detail, tagged.kind)
 
     steering = {k: v for k, v in tagged.tags.items() if k in STEERING_TAGS}
     if not steering:
