@@ -368,7 +368,7 @@ def test_a_schedule_naming_another_region_is_refused_and_sweeps_nowhere(
     fleet: Fleet, retention: Callable[..., ModuleType], context: FakeContext
 ) -> None:
     # Given an expired snapshot here, and one in eu-west-1
-    one_expired_one_recent(fleet)
+    one_expired_one_recent(Caches(fleet, serverless=False))
     abroad = Fleet(region="eu-west-1")
     cache = abroad.redis_cluster("cache-eu")
     abroad.elasticache_snapshot(cache, "cache-eu-old", age_days=100)
@@ -383,8 +383,8 @@ def test_a_schedule_naming_another_region_is_refused_and_sweeps_nowhere(
     assert summary["trigger"] == "refused:other-region"
     assert {r["reason"] for r in summary["notApplicable"]} == {"other-region"}
     assert "eu-west-1" in summary["notApplicable"][0]["detail"]
-    assert elasticache_names(fleet) == {"cache-old", "cache-new"}
-    assert elasticache_names(abroad) == {"cache-eu-old", "cache-eu-new"}
+    assert Caches(fleet, serverless=False).snapshot_names() == {"cache-old", "cache-new"}
+    assert Caches(abroad, serverless=False).snapshot_names() == {"cache-eu-old", "cache-eu-new"}
 
 
 def test_a_schedule_from_another_account_is_refused_and_changes_nothing(
@@ -445,3 +445,26 @@ def test_the_log_holds_one_redacted_line_per_event(
         "principal": "arn:aws:iam::123456789012:user/ops",
     }
     assert "AKIAIOSFODNN7EXAMPLE" not in out and "198.51.100.7" not in out
+
+
+def test_a_kind_of_snapshot_that_cannot_be_listed_does_not_stop_the_other(
+    fleet: Fleet,
+    retention: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given expired snapshots of a node-based and of a serverless cache, and the serverless listing denied
+    node_based, serverless = Caches(fleet, serverless=False), Caches(fleet, serverless=True)
+    one_expired_one_recent(node_based)
+    serverless.snapshot(serverless.cache("carts"), "carts-old", age_days=100)
+    fakeaws.faults.inject("elasticache", "DescribeServerlessCacheSnapshots", "AccessDenied", times=1)
+
+    # When the sweep runs, Then it fails at its end, naming the listing that failed
+    with pytest.raises(SweepFailed, match=r"elasticache/\* failed:AccessDenied"):
+        retention().lambda_handler(schedule_now(), context)
+
+    # And the node-based snapshots were swept all the same
+    assert node_based.snapshot_names() == {"cache-new"}
+    assert "carts-old" in serverless.snapshot_names()
+    listing = logged_decisions(capsys)["*"]
+    assert (listing["kind"], listing["detail"]) == ("serverless-snapshot", "listing failed")
