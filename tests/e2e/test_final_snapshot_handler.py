@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from types import ModuleType
 from typing import Any
 
@@ -269,11 +270,23 @@ def test_dry_run_reports_would_delete_with_the_snapshot_name_and_changes_nothing
 
 
 def test_a_taken_final_snapshot_name_gets_a_new_name_not_an_error(
-    caches: Caches, final_snapshot: Callable[..., ModuleType], context: FakeContext
+    caches: Caches,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Given a due cache, and ElastiCache saying the first name is taken (a race)
+    # Given a due cache, and ElastiCache saying the first name is taken (a race), within one second
     caches.cache("cache-a", tags={"steward:delete-after": "now"})
     fakeaws.faults.inject("elasticache", caches.calls.delete_cache, caches.calls.name_taken, times=1)
+    frozen = datetime.now(UTC)
+
+    class OneSecond(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> OneSecond:
+            return cls.fromtimestamp(frozen.timestamp(), tz)
+
+    # The package exports the function `run`, which hides its module of the same name.
+    monkeypatch.setattr(importlib.import_module("steward.flows.final_snapshot.run"), "datetime", OneSecond)
 
     # When the sweep runs
     final_snapshot().lambda_handler(schedule(), context)
