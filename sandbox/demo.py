@@ -87,7 +87,7 @@ def table(rows: Iterable[Mapping[str, Any]], columns: list[tuple[str, str, int]]
 
 DECISION_COLUMNS = [
     ("service", "SERVICE", 11),
-    ("kind", "KIND", 19),
+    ("kind", "KIND", 29),
     ("resource_id", "RESOURCE", 34),
     ("source_cluster", "CLUSTER", 20),
     ("age_days", "AGE", 4),
