@@ -248,6 +248,11 @@ def test_csv_and_table_carry_every_decision(demo_fleet: Fleet) -> None:
     assert rows[0] == ",".join(plan_cli.COLUMNS)
     assert len(rows) == len(decisions) + 1
     assert all(d["resource_id"] in table for d in decisions)
+    # Serverless snapshots and caches are planned too, and the kind tells them apart.
+    kinds = {d["resource_id"]: d["kind"] for d in decisions}
+    assert kinds["carts-serverless-day-16"] == "serverless-snapshot"
+    assert kinds["carts-cache"] == "elasticache-serverless"
+    assert "serverless-snapshot" in table
 
 
 def test_progress_shows_pages_on_a_terminal_and_is_quiet_otherwise() -> None:

@@ -20,6 +20,8 @@ from steward.vocabulary.naming import ResourceKind
 from steward.vocabulary.tags import (
     DELETE_AFTER,
     HOLD,
+    KEEP_FOREVER,
+    MIN_FINAL_SNAPSHOT_DAYS,
     RETENTION_DAYS,
     RETENTION_DAYS_ACCEPTED,
     read_retention_days,
@@ -216,7 +218,9 @@ def test_the_retention_tag_reads_as_everywhere_else(value: str) -> None:
     if days is None:
         assert (plan.reason, RETENTION_DAYS_ACCEPTED in plan.detail) == ("invalid-tag", True)
     else:
-        assert plan.final_snapshot_retention_days == days
+        # Kept forever, or at least the floor, whatever the tag says.
+        floored = days if days == KEEP_FOREVER else max(days, MIN_FINAL_SNAPSHOT_DAYS)
+        assert plan.final_snapshot_retention_days == floored
 
 
 def test_plan_cannot_be_built_to_delete_without_a_final_snapshot() -> None:

@@ -40,10 +40,20 @@ FLAGS = {
     "--service": "SERVICES",
     "--final-snapshot-retention-days": "FINAL_SNAPSHOT_RETENTION_DAYS",
 }
-COLUMNS = ["region", "service", "resource_id", "source_cluster", "age_days", "action", "reason", "detail"]
-TITLES = ["REGION", "SERVICE", "RESOURCE", "CLUSTER", "AGE", "ACTION", "REASON", "WHY"]
+COLUMNS = [
+    "region",
+    "service",
+    "kind",
+    "resource_id",
+    "source_cluster",
+    "age_days",
+    "action",
+    "reason",
+    "detail",
+]
+TITLES = ["REGION", "SERVICE", "KIND", "RESOURCE", "CLUSTER", "AGE", "ACTION", "REASON", "WHY"]
 # Widths for the table; the last column (the why) is never cut short.
-WIDTHS = [11, 11, 34, 20, 4, 12, 22, 0]
+WIDTHS = [11, 11, 22, 34, 20, 4, 12, 22, 0]
 ORDER = {Action.WOULD_DELETE: 0, Action.PENDING: 1, Action.KEPT: 2}
 
 

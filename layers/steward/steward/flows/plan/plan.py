@@ -46,9 +46,10 @@ def plan(
         for name in settings.retention.SERVICES:
             if services is not None and name not in services:
                 continue
-            backups = BACKUP_STORES[name](region, account)
-            # A plan is not a Lambda invocation: it never runs out of time.
-            result.decisions += sweep_store(backups, settings.retention, clock, out_of_time=lambda: False)
+            for make_backups in BACKUP_STORES[name]:
+                # A plan is not a Lambda invocation: it never runs out of time.
+                backups = make_backups(region, account)
+                result.decisions += sweep_store(backups, settings.retention, clock, out_of_time=lambda: False)
             if progress is not None:
                 progress(region, name, len(result.decisions))
         run = FinalSnapshotRun(
@@ -76,6 +77,7 @@ def plan(
                         Action.KEPT,
                         "guarded",
                         "steward:final-snapshot=required: a delete without a final snapshot is rescued",
+                        cluster.kind,
                     )
             if progress is not None:
                 progress(region, f"{service.value} clusters", len(result.decisions))
