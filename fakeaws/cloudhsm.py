@@ -5,7 +5,9 @@ Emulated (API 2017-04-28, JSON protocol):
   caller's account and region (moto hard-codes 123456789012 and uses UUIDs).
 * Backup fields BackupId, BackupArn, BackupState, ClusterId, CreateTimestamp, CopyTimestamp,
   NeverExpires, SourceRegion, SourceBackup, SourceCluster, DeleteTimestamp, TagList, HsmType, Mode
-  (absent fields are omitted, as AWS does for e.g. ClusterId of a cross-region copy).
+  (absent fields are omitted). Every backup carries ClusterId, a cross-region copy too: the API
+  reference's Backup shape says each backup object contains it (the cluster that was backed up,
+  for a copy its source cluster).
 * DescribeBackups: ``MaxResults`` 1..50 (the model's range, checked by :mod:`fakeaws.model_check`),
   opaque ``NextToken``, filters backupIds /
   sourceBackupIds / clusterIds / states / neverExpires (string lists), SortAscending (default
@@ -17,8 +19,8 @@ Emulated (API 2017-04-28, JSON protocol):
   such a backup by hand, so DeleteBackup accepts it.
 * RestoreBackup: PENDING_DELETION within the 7-day window -> READY (DeleteTimestamp cleared).
 * CopyBackupToRegion: new backup in the destination region (SourceRegion/SourceBackup/
-  SourceCluster set, no ClusterId, same CreateTimestamp, CopyTimestamp = now, source tags unless
-  TagList is given); the response is ``DestinationBackup`` only, without the new id, as in AWS.
+  SourceCluster set, ClusterId = the source cluster, same CreateTimestamp, CopyTimestamp = now,
+  source tags unless TagList is given); the response is ``DestinationBackup`` only, without the new id, as in AWS.
 * ModifyBackupAttributes(NeverExpires) (refused for DELETED backups).
 * CreateCluster(SourceBackupId) records ``SourceBackupId`` (moto already did) and now checks the
   backup exists (``CloudHsmResourceNotFoundException``) and is READY
@@ -256,7 +258,8 @@ class CloudHSMV2BackendExtension(CloudHSMV2Backend):
             raise CloudHsmInvalidRequest(f"Backup {backup_id} is not in the READY state.")
         target = _new_backup(
             _backend(self.account_id, destination_region),
-            cluster_id=None,
+            # The API reference: every backup object contains ClusterId, a copy's is its source's.
+            cluster_id=source.cluster_id or source.source_cluster,
             hsm_type=source.hsm_type,
             mode=source.mode,
             tags=[dict(t) for t in (tag_list if tag_list else source.tag_list)],

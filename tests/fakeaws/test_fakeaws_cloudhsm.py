@@ -138,7 +138,7 @@ def test_restore_ready_backup_is_invalid_request(hsm: Any) -> None:
     assert code(exc) == "CloudHsmInvalidRequestException"
 
 
-def test_copy_backup_to_region_creates_unassociated_copy(hsm: Any) -> None:
+def test_copy_backup_to_region_creates_a_copy_carrying_its_source_cluster_id(hsm: Any) -> None:
     cluster_id = hsm_cluster(hsm)
     created = datetime(2024, 1, 1, tzinfo=UTC)
     backup_id = fh.add_backup(ACCOUNT, REGION, cluster_id, created, tags={"team": "a"})
@@ -151,7 +151,8 @@ def test_copy_backup_to_region_creates_unassociated_copy(hsm: Any) -> None:
     }
     other = boto3.client("cloudhsmv2", region_name=OTHER_REGION)
     [copy] = other.describe_backups(Filters={"sourceBackupIds": [backup_id]})["Backups"]
-    assert "ClusterId" not in copy
+    # The API reference: every backup object contains ClusterId; a copy's is its source cluster's.
+    assert copy["ClusterId"] == cluster_id
     assert copy["BackupState"] == "READY"
     assert copy["CreateTimestamp"] == created
     assert copy["CopyTimestamp"] > created

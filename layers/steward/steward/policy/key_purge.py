@@ -137,12 +137,13 @@ def plan_key_purge(
 
 def _family(cluster_id: str, backups: Sequence[HsmBackup]) -> list[HsmBackup]:
     """The cluster's own backups, and copies of them in any region (copies of copies too)."""
-    members = {b.id: b for b in backups if b.cluster_id == cluster_id}
+    # Copies are found by their source, whatever their ClusterId says.
+    members = {b.id: b for b in backups if not b.is_copy and b.cluster_id == cluster_id}
     grew = True
     while grew:
         grew = False
         for backup in backups:
-            if backup.id in members or backup.cluster_id is not None:
+            if backup.id in members or not backup.is_copy:
                 continue
             if backup.source_cluster == cluster_id or backup.source_backup in members:
                 members[backup.id] = backup
@@ -162,7 +163,8 @@ def _clean_restore_point(target: PurgeTarget, family: Sequence[HsmBackup]) -> Hs
     clean = [
         b
         for b in family
-        if b.cluster_id == target.cluster_id
+        if not b.is_copy
+        and b.cluster_id == target.cluster_id
         and b.region == target.region
         and b.state == READY
         and b.created is not None
@@ -272,7 +274,7 @@ def _kept(backup: HsmBackup, target: PurgeTarget) -> BackupVerdict:
 
 
 def _where(backup: HsmBackup) -> str:
-    if backup.cluster_id is not None:
+    if not backup.is_copy:
         return f"backup of {backup.cluster_id} in {backup.region}"
     source = f"{backup.source_backup} ({backup.source_region}, {backup.source_cluster})"
     return f"copy in {backup.region} of {source}"

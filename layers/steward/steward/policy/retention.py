@@ -71,8 +71,11 @@ def _judge(backup: Backup, rules: RetentionRules, now: datetime, newest: bool) -
         return keep("not-owned", "owned by another account or by AWS Backup")
     if not backup.manual:
         return keep("automated", "automatic backups follow the service's own retention")
+    if backup.tags_unreadable:
+        return keep("tags-unreadable", backup.tags_unreadable)
     if is_held(backup.tags) or is_held(backup.source_tags):
-        return keep("hold", "steward:hold on the " + ("backup" if is_held(backup.tags) else "cluster"))
+        where = "backup" if is_held(backup.tags) else backup.source_tags_from
+        return keep("hold", f"steward:hold on the {where}")
     if backup.never_expires:
         return keep("never-expires", "NeverExpires is set on the backup")
 
@@ -122,13 +125,13 @@ def _judge(backup: Backup, rules: RetentionRules, now: datetime, newest: bool) -
 
 def _effective_retention(backup: Backup, default_days: int) -> _Retention:
     # The backup's own tag wins over its cluster's, the cluster's over the default.
-    for tags, source in ((backup.tags, "backup tag"), (backup.source_tags, "cluster tag")):
+    for tags, source in ((backup.tags, "backup"), (backup.source_tags, backup.source_tags_from)):
         if RETENTION_DAYS in tags:
             value = tags[RETENTION_DAYS]
             days = read_retention_days(value)
             if days is None:
-                return _Retention(None, source.removesuffix(" tag"), invalid_value=value)
-            return _Retention(days, source)
+                return _Retention(None, source, invalid_value=value)
+            return _Retention(days, f"{source} tag")
     return _Retention(default_days or None, "default")
 
 

@@ -53,9 +53,14 @@ class CloudHsmBackups:
         self.region = region
         self.account = account
         self._cloudhsm = client("cloudhsmv2", region)
+        self._live: dict[str, dict[str, str]] = {}
+
+    def live_clusters(self) -> dict[str, dict[str, str]]:
+        """The clusters the last listing found (id -> tags)."""
+        return self._live
 
     def list_backups(self) -> list[Backup]:
-        cluster_tags = {
+        self._live = cluster_tags = {
             cluster["ClusterId"]: tags_from_list(cluster.get("TagList"))
             for cluster in describe_clusters(self._cloudhsm)
         }
@@ -72,8 +77,8 @@ class CloudHsmBackups:
         return delete_each(backups, delete_backup, GONE)
 
     def _backup(self, backup: BackupTypeDef, cluster_tags: dict[str, dict[str, str]]) -> Backup:
-        # A copy from another region has no ClusterId: it belongs to its source cluster.
-        cluster = backup.get("ClusterId") or backup.get("SourceCluster")
+        # A copy from another region belongs to its source cluster, whatever ClusterId says.
+        cluster = backup.get("SourceCluster") or backup.get("ClusterId")
         state = backup.get("BackupState", "unknown")
         return Backup(
             service=self.service,
@@ -119,9 +124,9 @@ class CloudHsmPurgeTarget:
         return [self._hsm_backup(b) for b in describe_backups(self._cloudhsm, filters)]
 
     def copies(self) -> list[HsmBackup]:
-        """Backups copied here from another region (they belong to no cluster)."""
+        """Backups copied here from another region, found by their source (SourceBackup)."""
         listed = describe_backups(self._cloudhsm, {"states": EVERY_STATE})
-        return [self._hsm_backup(b) for b in listed if not b.get("ClusterId")]
+        return [copy for copy in map(self._hsm_backup, listed) if copy.is_copy]
 
     def backups_by_id(
         self, backup_ids: Sequence[str], states: Sequence[str] | None = None

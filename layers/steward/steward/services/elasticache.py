@@ -9,8 +9,9 @@ from steward.services.clients import client
 from steward.services.cluster_calls import created_from_nodes
 from steward.services.deletes import delete_each
 from steward.vocabulary.backups import Backup, DeleteOutcome
-from steward.vocabulary.service import Service
-from steward.vocabulary.tags import tags_from_list
+from steward.vocabulary.naming import partition
+from steward.vocabulary.service import Service, canonical_id
+from steward.vocabulary.tags import merge_protecting, tags_from_list
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache.type_defs import SnapshotTypeDef
@@ -32,9 +33,16 @@ class ElastiCacheSnapshots:
         self.account = account
         self._elasticache = client("elasticache", region)
         self._tagging = client("resourcegroupstaggingapi", region)
+        self._arn_prefix = f"arn:{partition(region)}:elasticache:{region}:{account}"
+        self._live: dict[str, dict[str, str]] = {}
+
+    def live_clusters(self) -> dict[str, dict[str, str]]:
+        """The clusters and replication groups the last listing found (lower-case id -> tags)."""
+        return self._live
 
     def list_backups(self) -> list[Backup]:
         tags_by_arn = self._tags_by_arn()
+        self._live = self._list_live(tags_by_arn)
         paginator = self._elasticache.get_paginator("describe_snapshots")
         # "user" asks for manual snapshots (the output calls them "manual"); automatic ones
         # follow the cluster's own retention limit and are never Steward's to delete.
@@ -51,27 +59,52 @@ class ElastiCacheSnapshots:
     def _tags_by_arn(self) -> dict[str, dict[str, str]]:
         return tags_by_arn(self._tagging, TAGGED_TYPES)
 
+    def _list_live(self, tags_by_arn: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        live: dict[str, dict[str, str]] = {}
+        for page in self._elasticache.get_paginator("describe_replication_groups").paginate(
+            PaginationConfig={"PageSize": 100}
+        ):
+            for group in page.get("ReplicationGroups", []):
+                name = group["ReplicationGroupId"]
+                arn = group.get("ARN") or f"{self._arn_prefix}:replicationgroup:{name}"
+                live[canonical_id(self.service, name)] = tags_by_arn.get(arn, {})
+        for page in self._elasticache.get_paginator("describe_cache_clusters").paginate(
+            PaginationConfig={"PageSize": 100}
+        ):
+            for cluster in page.get("CacheClusters", []):
+                name = cluster["CacheClusterId"]
+                arn = cluster.get("ARN") or f"{self._arn_prefix}:cluster:{name}"
+                live[canonical_id(self.service, name)] = tags_by_arn.get(arn, {})
+        return live
+
     def _backup(self, snapshot: SnapshotTypeDef, tags_by_arn: dict[str, dict[str, str]]) -> Backup:
-        arn = snapshot.get("ARN", "")
+        name = snapshot["SnapshotName"]
+        # Older DescribeSnapshots responses carry no ARN: build it as Cloud Custodian does.
+        arn = snapshot.get("ARN") or f"{self._arn_prefix}:snapshot:{name}"
         prefix = arn.rsplit(":snapshot:", 1)[0]
         group, cluster = snapshot.get("ReplicationGroupId"), snapshot.get("CacheClusterId")
-        source_tags = {
-            **tags_by_arn.get(f"{prefix}:cluster:{cluster}", {}),
-            **tags_by_arn.get(f"{prefix}:replicationgroup:{group}", {}),
-        }
+        # A hold on the cluster or on its group holds: neither overrides the other.
+        source_tags = merge_protecting(
+            tags_by_arn.get(f"{prefix}:cluster:{cluster}", {}),
+            tags_by_arn.get(f"{prefix}:replicationgroup:{group}", {}),
+        )
         created = created_from_nodes(n.get("SnapshotCreateTime") for n in snapshot.get("NodeSnapshots", []))
         status = snapshot.get("SnapshotStatus", "unknown")
         return Backup(
             service=self.service,
             region=self.region,
-            id=snapshot["SnapshotName"],
+            id=name,
             source_cluster=group or cluster,
             created=created,
             ready=status == "available",
             state=status,
             manual=snapshot.get("SnapshotSource") == "manual",
             tags=tags_by_arn.get(arn, {}),
+            tags_unreadable=""
+            if snapshot.get("ARN") or self.account
+            else "listed without an ARN, and no account to build one from",
             source_tags=source_tags,
+            source_ids=tuple(canonical_id(self.service, i) for i in (cluster, group) if i),
             arn=arn,
         )
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from steward.services.clients import AwsError, client, error_code
 from steward.vocabulary.backups import Backup, DeleteOutcome
-from steward.vocabulary.service import Service
+from steward.vocabulary.service import Service, canonical_id
 from steward.vocabulary.tags import tags_from_list
 
 if TYPE_CHECKING:
@@ -26,10 +26,15 @@ class RedshiftSnapshots:
         self.region = region
         self.account = account
         self._redshift = client("redshift", region)
+        self._live: dict[str, dict[str, str]] = {}
+
+    def live_clusters(self) -> dict[str, dict[str, str]]:
+        """The clusters the last listing found (lower-case id -> tags)."""
+        return self._live
 
     def list_backups(self) -> list[Backup]:
-        cluster_tags = {
-            cluster["ClusterIdentifier"]: tags_from_list(cluster.get("Tags"))
+        self._live = cluster_tags = {
+            canonical_id(self.service, cluster["ClusterIdentifier"]): tags_from_list(cluster.get("Tags"))
             for page in self._redshift.get_paginator("describe_clusters").paginate(
                 PaginationConfig={"PageSize": 100}
             )
@@ -97,6 +102,7 @@ class RedshiftSnapshots:
         tags = tags_from_list(snapshot.get("Tags"))
         identifier = snapshot["SnapshotIdentifier"]
         status = snapshot.get("Status", "unknown")
+        cluster = canonical_id(self.service, snapshot.get("ClusterIdentifier", ""))
         # Snapshots made by AWS Backup can only be deleted through AWS Backup.
         by_aws_backup = identifier.startswith("awsbackup:") or any(
             key.startswith("aws:backup:") for key in tags
@@ -112,7 +118,8 @@ class RedshiftSnapshots:
             manual=snapshot.get("SnapshotType") == "manual",
             owned=snapshot.get("OwnerAccount", self.account) == self.account and not by_aws_backup,
             tags=tags,
-            source_tags=cluster_tags.get(snapshot.get("ClusterIdentifier", ""), {}),
+            source_tags=cluster_tags.get(cluster, {}),
+            source_ids=(cluster,) if cluster else (),
             shared_with=tuple(
                 a["AccountId"] for a in snapshot.get("AccountsWithRestoreAccess") or [] if "AccountId" in a
             ),

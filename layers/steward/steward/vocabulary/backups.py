@@ -26,7 +26,14 @@ class Backup:
     manual: bool = True
     owned: bool = True
     tags: dict[str, str] = field(default_factory=dict)
+    # Why the backup's own tags could not be read; such a backup is never deleted.
+    tags_unreadable: str = ""
+    # The tags of what it was taken from (cluster and replication group, merged protection-first),
+    # and where they were read: "cluster", or the gone cluster's last-known tags.
     source_tags: dict[str, str] = field(default_factory=dict)
+    source_tags_from: str = "cluster"
+    # Every cluster whose tags apply (an ElastiCache snapshot: its cluster and its group).
+    source_ids: tuple[str, ...] = ()
     shared_with: tuple[str, ...] = ()
     never_expires: bool = False
     # Redshift's own ManualSnapshotRetentionPeriod; -1 (or None) means the service keeps it forever.
@@ -35,6 +42,12 @@ class Backup:
     arn: str | None = None
     # Which of a service's kinds of backup this is, where it has more than one (SERVERLESS_SNAPSHOT).
     kind: str | None = None
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        if self.source_ids:
+            return self.source_ids
+        return (self.source_cluster,) if self.source_cluster else ()
 
 
 @dataclass(frozen=True)

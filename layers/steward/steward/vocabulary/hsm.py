@@ -28,7 +28,7 @@ class HsmBackup:
 
     id: str
     region: str
-    # None for a copy from another region: it belongs to no cluster.
+    # As DescribeBackups reports it (a copy may carry one too: it is found by its source).
     cluster_id: str | None
     created: datetime | None
     state: str
@@ -44,7 +44,8 @@ class HsmBackup:
 
     @property
     def is_copy(self) -> bool:
-        return self.cluster_id is None and self.source_backup is not None
+        """Copied from another region: SourceBackup says so, whatever ClusterId says."""
+        return self.source_backup is not None
 
     @property
     def held(self) -> bool:

@@ -57,3 +57,34 @@ def read_retention_days(value: str) -> int | None:
         return None
     days = int(text)
     return days if RETENTION_DAYS_MIN <= days <= RETENTION_DAYS_MAX else None
+
+
+def steward_tags(tags: Tags) -> dict[str, str]:
+    """Only the `steward:*` tags: what Steward remembers of a cluster."""
+    return {key: value for key, value in tags.items() if key.startswith(PREFIX)}
+
+
+def merge_protecting(*tag_sets: Tags) -> dict[str, str]:
+    """Tags from several places that all apply to one backup, merged so that protection wins.
+
+    Any hold holds; of the `steward:retention-days` values an unreadable one wins (it keeps the
+    backup), then keep-forever, then the longest. Other keys: the first set that has them.
+    """
+    merged: dict[str, str] = {}
+    for tags in reversed(tag_sets):
+        merged.update(tags)
+    holds = [tags[HOLD] for tags in tag_sets if HOLD in tags]
+    if holds:
+        merged[HOLD] = next((value for value in holds if is_held({HOLD: value})), holds[0])
+    days = [tags[RETENTION_DAYS] for tags in tag_sets if RETENTION_DAYS in tags]
+    if days:
+        merged[RETENTION_DAYS] = max(days, key=_protection)
+    return merged
+
+
+def _protection(value: str) -> int:
+    # How long a retention-days value keeps a backup: unreadable and keep-forever above any days.
+    days = read_retention_days(value)
+    if days is None:
+        return RETENTION_DAYS_MAX + 2
+    return RETENTION_DAYS_MAX + 1 if days == KEEP_FOREVER else days

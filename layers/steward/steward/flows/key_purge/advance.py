@@ -114,7 +114,8 @@ def _inventory(run: KeyPurgeRun, record: PurgeRecord) -> tuple[list[HsmBackup], 
     # A backup is held by its own tag or its cluster's; a copy's cluster is in another region.
     tags_of = {cluster.id: cluster.tags for cluster in clusters}
     held_by_cluster = [
-        replace(b, cluster_tags=tags_of.get(b.cluster_id or b.source_cluster or "", {})) for b in backups
+        replace(b, cluster_tags=tags_of.get((b.source_cluster if b.is_copy else b.cluster_id) or "", {}))
+        for b in backups
     ]
     return held_by_cluster, clusters
 
