@@ -20,7 +20,8 @@ Emulated (API 2017-04-28, JSON protocol):
 * RestoreBackup: PENDING_DELETION within the 7-day window -> READY (DeleteTimestamp cleared).
 * CopyBackupToRegion: new backup in the destination region (SourceRegion/SourceBackup/
   SourceCluster set, ClusterId = the source cluster, same CreateTimestamp, CopyTimestamp = now,
-  source tags unless TagList is given); the response is ``DestinationBackup`` only, without the new id, as in AWS.
+  source tags unless TagList is given); the response is ``DestinationBackup`` only, without the
+  new id, as in AWS.
 * ModifyBackupAttributes(NeverExpires) (refused for DELETED backups).
 * CreateCluster(SourceBackupId) records ``SourceBackupId`` (moto already did) and now checks the
   backup exists (``CloudHsmResourceNotFoundException``) and is READY

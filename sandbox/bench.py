@@ -32,6 +32,7 @@ from typing import Any
 from sandbox.demo import RETENTION_ENV, sample_event, table
 from sandbox.fleet import Fleet
 from sandbox.server import aws_process
+from sandbox.stack import STATE_TABLE, stack_resources
 
 SERVICES = ("elasticache", "redshift", "cloudhsm")
 SHARE = {"elasticache": 0.45, "redshift": 0.45, "cloudhsm": 0.10}
@@ -52,6 +53,8 @@ def control(endpoint: str, path: str, body: dict[str, Any] | None = None) -> Any
 def seed(endpoint: str, backups: int, per_cluster: int) -> dict[str, int]:
     """Clusters through the API, their backups straight into moto's backends; returns cluster counts."""
     urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).close()
+    # The StateTable, where the sweep remembers each cluster's last steward:* tags.
+    stack_resources(sample_event("retention-schedule.json")["region"])
     started = time.perf_counter()
     fleet = Fleet(now=datetime.fromisoformat(sample_event("retention-schedule.json")["time"]).astimezone(UTC))
     counts = {service: round(backups * share) for service, share in SHARE.items()}
@@ -106,7 +109,8 @@ def deferred(counts: Counter[str]) -> str:
 def invoke(timeout: float, fast_timestamps: bool) -> Run:
     """One RetentionFunction invocation in its own process (DRY_RUN=false), killed at `timeout`."""
     command = [sys.executable, "-m", "sandbox.lambda_process", "--timeout", str(timeout)]
-    env = {**os.environ, **RETENTION_ENV, "DRY_RUN": "false", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **RETENTION_ENV, "STATE_TABLE": STATE_TABLE, "DRY_RUN": "false"}
+    env["PYTHONUNBUFFERED"] = "1"
     function = subprocess.Popen(
         [*command, *(["--fast-timestamps"] if fast_timestamps else [])],
         env=env,

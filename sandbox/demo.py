@@ -15,6 +15,7 @@ from typing import Any
 from sandbox.fleet import OTHER_ACCOUNT, Fleet
 from sandbox.lambda_runtime import invoke
 from sandbox.server import local_aws
+from sandbox.stack import stack_resources
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 RETENTION_ENV = {
@@ -112,11 +113,12 @@ def retention_demo() -> None:
     print("Steward retention demo: a fleet seeded in a local fake AWS (moto), sample event")
     print(f"events/retention-schedule.json, DEFAULT_RETENTION_DAYS=30, MIN_KEEP=1, clock {event['time']}.")
 
-    dry = invoke("retention", event, {**RETENTION_ENV, "DRY_RUN": "true"})
+    env = {**stack_resources(event["region"]), **RETENTION_ENV}
+    dry = invoke("retention", event, {**env, "DRY_RUN": "true"})
     show_sweep("RetentionFunction, DRY_RUN=true: nothing is deleted", dry.decisions(), dry.result)
-    live = invoke("retention", event, {**RETENTION_ENV, "DRY_RUN": "false"})
+    live = invoke("retention", event, {**env, "DRY_RUN": "false"})
     show_sweep("RetentionFunction, DRY_RUN=false", live.decisions(), live.result)
-    replay = invoke("retention", event, {**RETENTION_ENV, "DRY_RUN": "false"})
+    replay = invoke("retention", event, {**env, "DRY_RUN": "false"})
     print(f"\nReplaying the same event: {json.dumps(replay.result['counts'])} (nothing more deleted)")
 
 

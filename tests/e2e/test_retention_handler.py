@@ -15,6 +15,7 @@ from steward.machinery.settings import SettingsError
 
 import fakeaws
 from sandbox.fleet import OTHER_ACCOUNT, Fleet
+from sandbox.stack import stack_resources
 from tests.conftest import FakeContext, load_event, logged_decisions
 from tests.e2e.caches import Caches
 
@@ -44,8 +45,10 @@ def one_expired_one_recent(caches: Caches) -> None:
 
 
 @pytest.fixture
-def retention(handler: Callable[..., ModuleType]) -> Callable[..., ModuleType]:
-    return lambda **env: handler("retention", **{**LIVE, **env})
+def retention(handler: Callable[..., ModuleType], aws: None) -> Callable[..., ModuleType]:
+    # The StateTable, where the sweep remembers each cluster's last steward:* tags.
+    table = stack_resources("us-east-1")["STATE_TABLE"]
+    return lambda **env: handler("retention", **{**LIVE, "STATE_TABLE": table, **env})
 
 
 def test_dry_run_reports_what_would_be_deleted_and_deletes_nothing(

@@ -78,6 +78,9 @@ class StewardSettings(BaseSettings):
 # Final and rescue snapshots are kept at least this long, whatever a tag says (only the operator lowers it).
 MinFinalSnapshotRetention = Annotated[int, Field(ge=1, le=3653)]
 
+# The template's StateTable (DynamoDB, pk/sk strings, TTL attribute `expires_at`).
+StateTable = Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_.-]+$")]
+
 
 class RetentionSettings(StewardSettings):
     DEFAULT_RETENTION_DAYS: Annotated[int, Field(ge=0, le=3653)] = 0
@@ -87,6 +90,8 @@ class RetentionSettings(StewardSettings):
     REVOKE_SHARED_SNAPSHOTS: TrueOrFalse = False
     # Comma-separated, e.g. "elasticache,redshift".
     SERVICES: ServiceList = ["elasticache", "redshift", "cloudhsm"]
+    # Where the sweep remembers the last steward:* tags of each cluster (its own last-known# items).
+    STATE_TABLE: StateTable
 
     @property
     def rules(self) -> RetentionRules:
@@ -104,8 +109,7 @@ TOPIC_ARN_PATTERN = r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$"
 class StateAndNotifications(StewardSettings):
     """For functions that keep state between invocations and notify people (parts 2 and 3)."""
 
-    # The template's StateTable (DynamoDB, pk/sk strings, TTL attribute `expires_at`).
-    STATE_TABLE: Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_.-]+$")]
+    STATE_TABLE: StateTable
     # The template's AlertsTopic: purge reports, rescue alerts and refusals go there.
     NOTIFICATIONS_TOPIC_ARN: Annotated[str, Field(pattern=TOPIC_ARN_PATTERN)]
 

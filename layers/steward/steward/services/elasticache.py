@@ -61,17 +61,15 @@ class ElastiCacheSnapshots:
 
     def _list_live(self, tags_by_arn: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
         live: dict[str, dict[str, str]] = {}
-        for page in self._elasticache.get_paginator("describe_replication_groups").paginate(
-            PaginationConfig={"PageSize": 100}
-        ):
-            for group in page.get("ReplicationGroups", []):
+        groups = self._elasticache.get_paginator("describe_replication_groups")
+        for groups_page in groups.paginate(PaginationConfig={"PageSize": 100}):
+            for group in groups_page.get("ReplicationGroups", []):
                 name = group["ReplicationGroupId"]
                 arn = group.get("ARN") or f"{self._arn_prefix}:replicationgroup:{name}"
                 live[canonical_id(self.service, name)] = tags_by_arn.get(arn, {})
-        for page in self._elasticache.get_paginator("describe_cache_clusters").paginate(
-            PaginationConfig={"PageSize": 100}
-        ):
-            for cluster in page.get("CacheClusters", []):
+        clusters = self._elasticache.get_paginator("describe_cache_clusters")
+        for clusters_page in clusters.paginate(PaginationConfig={"PageSize": 100}):
+            for cluster in clusters_page.get("CacheClusters", []):
                 name = cluster["CacheClusterId"]
                 arn = cluster.get("ARN") or f"{self._arn_prefix}:cluster:{name}"
                 live[canonical_id(self.service, name)] = tags_by_arn.get(arn, {})

@@ -9,7 +9,7 @@ from steward.services.clients import client
 from steward.services.deletes import delete_each
 from steward.services.elasticache import tags_by_arn
 from steward.vocabulary.backups import SERVERLESS_SNAPSHOT, Backup, DeleteOutcome
-from steward.vocabulary.service import Service
+from steward.vocabulary.service import Service, canonical_id
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache.type_defs import ServerlessCacheSnapshotTypeDef
@@ -33,9 +33,20 @@ class ServerlessSnapshots:
         self.account = account
         self._elasticache = client("elasticache", region)
         self._tagging = client("resourcegroupstaggingapi", region)
+        self._live: dict[str, dict[str, str]] = {}
+
+    def live_clusters(self) -> dict[str, dict[str, str]]:
+        """The serverless caches the last listing found (lower-case name -> tags)."""
+        return self._live
 
     def list_backups(self) -> list[Backup]:
         tags = tags_by_arn(self._tagging, TAGGED_TYPES)
+        caches = self._elasticache.get_paginator("describe_serverless_caches")
+        self._live = {
+            canonical_id(self.service, cache["ServerlessCacheName"]): tags.get(cache.get("ARN", ""), {})
+            for page in caches.paginate(PaginationConfig={"PageSize": PAGE_SIZE})
+            for cache in page.get("ServerlessCaches", [])
+        }
         paginator = self._elasticache.get_paginator("describe_serverless_cache_snapshots")
         # Automatic ("automated") snapshots expire with the cache's SnapshotRetentionLimit.
         pages = paginator.paginate(SnapshotType="manual", PaginationConfig={"PageSize": PAGE_SIZE})
@@ -64,6 +75,7 @@ class ServerlessSnapshots:
             manual=snapshot.get("SnapshotType") == "manual",
             tags=tags.get(arn, {}),
             source_tags=tags.get(f"{prefix}:serverlesscache:{cache}", {}) if cache else {},
+            source_ids=(canonical_id(self.service, cache),) if cache else (),
             arn=arn,
             kind=self.kind,
         )

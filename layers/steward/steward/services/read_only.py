@@ -28,7 +28,7 @@ READS: dict[str, frozenset[str]] = {
     "resourcegroupstaggingapi": frozenset({"GetResources"}),
     "cloudformation": frozenset({"DescribeStacks", "DescribeStackResource"}),
     # The stack's StateTable: who set a steward:delete-after tag, as its tag event recorded it.
-    "dynamodb": frozenset({"GetItem"}),
+    "dynamodb": frozenset({"GetItem", "Query"}),
     "sts": frozenset({"GetCallerIdentity"}),
 }
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from steward.flows.final_snapshot.context import FinalSnapshotRun
 from steward.flows.final_snapshot.stores import STORES as CLUSTER_STORES
 from steward.flows.final_snapshot.sweep import decide_cluster, list_tagged
-from steward.flows.plan.ports import PlannedAlerts, StackInventory
+from steward.flows.plan.ports import PlannedAlerts, StackInventory, StackMemory
 from steward.flows.plan.settings import PlanSettings
 from steward.flows.retention.sweep import STORES as BACKUP_STORES
 from steward.flows.retention.sweep import sweep_store
@@ -46,10 +46,13 @@ def plan(
         for name in settings.retention.SERVICES:
             if services is not None and name not in services:
                 continue
+            memory = StackMemory(state_table, region)
             for make_backups in BACKUP_STORES[name]:
                 # A plan is not a Lambda invocation: it never runs out of time.
                 backups = make_backups(region, account)
-                result.decisions += sweep_store(backups, settings.retention, clock, out_of_time=lambda: False)
+                result.decisions += sweep_store(
+                    backups, settings.retention, clock, lambda: False, memory, result.problems
+                )
             if progress is not None:
                 progress(region, name, len(result.decisions))
         run = FinalSnapshotRun(

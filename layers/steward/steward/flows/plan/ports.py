@@ -4,8 +4,10 @@ alerts kept for the plan's output instead of sent."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from steward.services.cluster_state import ClusterState, InventoryRecord
+from steward.services.last_known import LastKnownClusterTags, LastKnownTags
 
 
 class PlannedAlerts:
@@ -30,4 +32,23 @@ class StackInventory(ClusterState):
         return super().recall(service, region, cluster_id) if self.table else None
 
     def refusal_alerted(self, service: str, region: str, cluster_id: str, delete_after: str) -> None:
+        return None
+
+
+class StackMemory(LastKnownClusterTags):
+    """The deployed stack's last-known cluster tags, read so a gone cluster's hold shows in the plan;
+    without a stack, nothing is known. What a sweep would remember is not written."""
+
+    def __init__(self, table: str | None, region: str) -> None:
+        super().__init__(table or "", region)
+
+    def recall(self, service: str, region: str) -> dict[str, LastKnownTags]:
+        return super().recall(service, region) if self.table else {}
+
+    def remember(
+        self, service: str, region: str, cluster_id: str, tags: Mapping[str, str], now: datetime
+    ) -> None:
+        return None
+
+    def forget(self, service: str, region: str, cluster_id: str) -> None:
         return None

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from steward.events.schedule.models import ScheduledEvent
+from steward.flows.retention.last_known import ClusterMemory, with_last_known
 from steward.machinery.report import Action, Decision, RunResult, SweepFailed, publish
 from steward.machinery.settings import RetentionSettings
 from steward.policy.origin import Foreign, foreign_origin
@@ -15,6 +16,7 @@ from steward.services.clients import AwsError, error_code
 from steward.services.cloudhsm import CloudHsmBackups
 from steward.services.elasticache import ElastiCacheSnapshots
 from steward.services.elasticache_serverless import ServerlessSnapshots
+from steward.services.last_known import LastKnownClusterTags
 from steward.services.redshift import RedshiftSnapshots
 from steward.vocabulary.backups import Backup, DeleteOutcome
 from steward.vocabulary.home import Home
@@ -30,6 +32,7 @@ class BackupStore(Protocol):
     def kind(self) -> str | None: ...  # where a service has more than one kind of backup
 
     def list_backups(self) -> list[Backup]: ...
+    def live_clusters(self) -> dict[str, dict[str, str]]: ...
     def delete(self, backups: Sequence[Backup]) -> list[DeleteOutcome]: ...
 
 
@@ -47,6 +50,7 @@ def run(
     home: Home,
     seconds_left: Callable[[], float],
     stores: Sequence[BackupStore] | None = None,
+    memory: ClusterMemory | None = None,
 ) -> RunResult:
     """Sweep every configured service in `home`; raise SweepFailed if any item failed.
 
@@ -59,13 +63,15 @@ def run(
         return _refused(foreign, settings, clock)
     if stores is None:
         stores = [make(home.region, home.account) for name in settings.SERVICES for make in STORES[name]]
+    if memory is None:
+        memory = LastKnownClusterTags(settings.STATE_TABLE, home.region)
     result = RunResult(dry_run=settings.DRY_RUN, clock=clock, trigger="sweep")
 
     def out_of_time() -> bool:
         return seconds_left() < settings.SAFETY_MARGIN_SECONDS
 
     for store in stores:
-        result.decisions.extend(sweep_store(store, settings, clock, out_of_time))
+        result.decisions.extend(sweep_store(store, settings, clock, out_of_time, memory, result.problems))
 
     publish("retention sweep", result, metric="Backups", error=SweepFailed)
     return result
@@ -93,6 +99,8 @@ def sweep_store(
     settings: RetentionSettings,
     clock: datetime,
     out_of_time: Callable[[], bool],
+    memory: ClusterMemory,
+    problems: list[str],
 ) -> list[Decision]:
     """One service's decisions (what `steward plan` shows, with DRY_RUN on)."""
     if out_of_time():
@@ -101,6 +109,10 @@ def sweep_store(
         backups = store.list_backups()
     except AwsError as error:
         return [_service_level(store, f"failed:{error_code(error)}", "listing failed")]
+    # Each kind of store remembers its own clusters (node-based and serverless caches apart).
+    scope = store.service.value if store.kind is None else f"{store.service}:{store.kind}"
+    backups, trouble = with_last_known(scope, store.region, backups, store.live_clusters(), memory, clock)
+    problems.extend(trouble)
 
     verdicts = plan_retention(backups, settings.rules, clock)
     decisions = [_decide(v, Action.KEPT) for v in verdicts if not v.expired]
