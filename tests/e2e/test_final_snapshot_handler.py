@@ -953,3 +953,32 @@ def test_a_schedule_naming_another_region_sweeps_nothing(
     # Then nothing is swept anywhere
     assert summary["trigger"] == "refused:other-region"
     assert [c["ClusterIdentifier"] for c in fleet.redshift.describe_clusters()["Clusters"]] == ["old-dw"]
+
+
+# --- identifiers compared the way each service compares them (issue 9, finding 9) --------------
+
+
+@pytest.mark.parametrize("typed", ["Redis-Production", "REDIS-PRODUCTION"])
+def test_a_delete_typed_in_another_case_finds_the_inventory_and_rescues(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+    typed: str,
+) -> None:
+    # Given a guarded cache cluster the sweep inventoried (ElastiCache stores ids lower-case)
+    fleet.redis_cluster("redis-production", tags={"steward:final-snapshot": "required"})
+    fleet.elasticache_automatic_snapshot("redis-production", age_days=0.3)
+    function = final_snapshot()
+    function.lambda_handler(schedule(), context)
+
+    # When someone deletes it without a final snapshot, typing the id in another case
+    fleet.elasticache.delete_cache_cluster(CacheClusterId="redis-production")
+    event = delete_event("elasticache-deletecachecluster-no-final.json", cacheClusterId=typed)
+    function.lambda_handler(event, context)
+
+    # Then the inventory is found under the id ElastiCache compares, and the data is rescued
+    decision = logged_decisions(capsys)["redis-production"]
+    assert (decision["action"], decision["reason"]) == ("copied", "rescued")
+    [rescued] = elasticache_manual(fleet)
+    assert NAME.match(rescued["SnapshotName"])["cluster"] == "redis-production"  # type: ignore[index]

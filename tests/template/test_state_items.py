@@ -18,6 +18,7 @@ KEYS = {
         "inventory#elasticache#us-west-2",
         "tags-pending#redshift#us-west-2",
     ],
+    "RetentionFunctionRole": ["last-known#elasticache#us-west-2"],
 }
 # Reads that would see every item, whatever its key: no LeadingKeys to check.
 UNSCOPED = {"dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:PartiQLSelect"}
@@ -56,6 +57,10 @@ def test_no_role_may_scan_or_batch_past_the_key_condition(stack: Stack) -> None:
             assert "dynamodb:*" not in actions(statement), role
 
 
-def test_the_retention_sweep_has_no_access_to_the_state(stack: Stack) -> None:
-    for statement in role_statements(stack, "RetentionFunctionRole"):
-        assert not any(a.startswith("dynamodb:") for a in actions(statement))
+def test_the_retention_sweep_only_remembers_cluster_tags(stack: Stack) -> None:
+    # It reads, writes and forgets its last-known# items; it never reads or changes another's.
+    assert leading_keys(stack, "RetentionFunctionRole") == ["last-known#*"]
+    [statement] = [
+        s for s in role_statements(stack, "RetentionFunctionRole") if "dynamodb:Query" in actions(s)
+    ]
+    assert actions(statement) == {"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"}

@@ -12,7 +12,7 @@ from steward.events.cloudtrail import CloudTrailApiCallEvent, CloudTrailDetail, 
 from steward.events.cluster_changes.models import ARN, ARN_KINDS, EVENTS, Deletion, Tagging
 from steward.events.outcomes import InvalidField, NotApplicable, read_model
 from steward.vocabulary.naming import ResourceKind
-from steward.vocabulary.service import Service
+from steward.vocabulary.service import Service, canonical_id
 
 
 class _Result(BaseModel):
@@ -90,7 +90,8 @@ def _deleted(
     return ClusterDeleted(
         service=route.service,
         kind=route.kind,
-        resource_id=parameters[route.resource_id],
+        # Lower-cased where the service ignores case: the inventory is keyed that way.
+        resource_id=canonical_id(route.service, parameters[route.resource_id]),
         region=detail.aws_region,
         account=envelope.account,
         deleted_at=detail.event_time,
@@ -128,7 +129,7 @@ def _tagged(
     return ClusterTagged(
         service=route.service,
         kind=kind,
-        resource_id=match["id"],
+        resource_id=canonical_id(route.service, match["id"]),
         resource_arn=arn,
         region=match["region"] or detail.aws_region,
         account=match["account"],
