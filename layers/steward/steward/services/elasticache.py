@@ -35,6 +35,7 @@ class ElastiCacheSnapshots:
         self._tagging = client("resourcegroupstaggingapi", region)
         self._arn_prefix = f"arn:{partition(region)}:elasticache:{region}:{account}"
         self._live: dict[str, dict[str, str]] = {}
+        self._members: dict[str, list[str]] = {}
 
     def live_clusters(self) -> dict[str, dict[str, str]]:
         """The clusters and replication groups the last listing found (lower-case id -> tags)."""
@@ -61,12 +62,14 @@ class ElastiCacheSnapshots:
 
     def _list_live(self, tags_by_arn: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
         live: dict[str, dict[str, str]] = {}
+        self._members = {}
         groups = self._elasticache.get_paginator("describe_replication_groups")
         for groups_page in groups.paginate(PaginationConfig={"PageSize": 100}):
             for group in groups_page.get("ReplicationGroups", []):
-                name = group["ReplicationGroupId"]
+                name = canonical_id(self.service, group["ReplicationGroupId"])
                 arn = group.get("ARN") or f"{self._arn_prefix}:replicationgroup:{name}"
-                live[canonical_id(self.service, name)] = tags_by_arn.get(arn, {})
+                live[name] = tags_by_arn.get(arn, {})
+                self._members[name] = [canonical_id(self.service, m) for m in group.get("MemberClusters", [])]
         clusters = self._elasticache.get_paginator("describe_cache_clusters")
         for clusters_page in clusters.paginate(PaginationConfig={"PageSize": 100}):
             for cluster in clusters_page.get("CacheClusters", []):
@@ -81,9 +84,11 @@ class ElastiCacheSnapshots:
         arn = snapshot.get("ARN") or f"{self._arn_prefix}:snapshot:{name}"
         prefix = arn.rsplit(":snapshot:", 1)[0]
         group, cluster = snapshot.get("ReplicationGroupId"), snapshot.get("CacheClusterId")
-        # A hold on the cluster or on its group holds: neither overrides the other.
+        members = self._members.get(canonical_id(self.service, group), []) if group else []
+        sources = list(dict.fromkeys(canonical_id(self.service, i) for i in (cluster, group, *members) if i))
+        # A hold on the group or on any of its clusters holds: neither overrides the other.
         source_tags = merge_protecting(
-            tags_by_arn.get(f"{prefix}:cluster:{cluster}", {}),
+            *(tags_by_arn.get(f"{prefix}:cluster:{i}", {}) for i in (cluster, *members) if i),
             tags_by_arn.get(f"{prefix}:replicationgroup:{group}", {}),
         )
         created = created_from_nodes(n.get("SnapshotCreateTime") for n in snapshot.get("NodeSnapshots", []))
@@ -102,7 +107,7 @@ class ElastiCacheSnapshots:
             if snapshot.get("ARN") or self.account
             else "listed without an ARN, and no account to build one from",
             source_tags=source_tags,
-            source_ids=tuple(canonical_id(self.service, i) for i in (cluster, group) if i),
+            source_ids=tuple(sources),
             arn=arn,
         )
 
