@@ -9,7 +9,9 @@ from typing import Any
 
 import boto3
 import pytest
+from steward.policy.retention import RetentionRules, plan_retention
 from steward.services import clients
+from steward.services.elasticache import ElastiCacheSnapshots
 
 import fakeaws
 from sandbox.fleet import ACCOUNT, Fleet
@@ -153,14 +155,14 @@ def test_when_the_last_known_tags_cannot_be_read_a_gone_clusters_backups_are_kep
     delete_redshift_cluster(fleet, "dw-gone")
     fleet.redshift_cluster("dw-live")
     fleet.redshift_snapshot("dw-live", "dw-live-old", age_days=200)
-    fakeaws.faults.inject("dynamodb", "Query", "ProvisionedThroughputExceededException")
+    fakeaws.faults.inject("dynamodb", "Query", "AccessDeniedException")
 
     # When the sweep runs, Then only the live cluster's snapshot is deleted and the run fails
     with pytest.raises(Exception, match="last-known tags redshift"):
         sweep()
     decision = logged_decisions(capsys)["dw-gone-old"]
     assert (decision["action"], decision["reason"]) == ("kept", "tags-unreadable")
-    assert "ProvisionedThroughputExceededException" in decision["detail"]
+    assert "AccessDeniedException" in decision["detail"]
     assert redshift_names(fleet) == {"dw-gone-old"}
 
 
@@ -209,27 +211,43 @@ def member_cluster(fleet: Fleet, group: str, tags: dict[str, str]) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("on_group", "on_cluster", "reason", "detail"),
+    [
+        ("365", "7", "within-retention", "retention 365d"),
+        ("7", "365", "within-retention", "retention 365d"),
+        ("7", "-1", "keep-forever", "steward:retention-days=-1"),
+        ("7", "abc", "invalid-tag", "'abc'"),
+    ],
+)
 def test_the_longer_retention_of_group_and_cluster_wins(
-    fleet: Fleet, sweep: Callable[[], dict[str, Any]], capsys: pytest.CaptureFixture[str]
+    fleet: Fleet,
+    sweep: Callable[[], dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+    on_group: str,
+    on_cluster: str,
+    reason: str,
+    detail: str,
 ) -> None:
-    # Given a group kept 365 days whose member cluster says 7, and a 90-day-old group snapshot
+    # Given a group and its member cluster with different retention-days, a 90-day-old snapshot
     fleet.elasticache.create_replication_group(
         ReplicationGroupId="orders",
         ReplicationGroupDescription="orders",
         Engine="redis",
         CacheNodeType="cache.t4g.small",
         NumCacheClusters=1,
-        Tags=[{"Key": "steward:retention-days", "Value": "365"}],
+        Tags=[{"Key": "steward:retention-days", "Value": on_group}],
     )
-    member_cluster(fleet, "orders", {"steward:retention-days": "7"})
+    member_cluster(fleet, "orders", {"steward:retention-days": on_cluster})
     fleet.elasticache.create_snapshot(ReplicationGroupId="orders", SnapshotName="orders-old")
     fakeaws.elasticache.set_snapshot_created(ACCOUNT, REGION, "orders-old", fleet.ago(90))
 
-    # When the sweep runs, Then the 365 days apply
+    # When the sweep runs, Then the more protective value applies (an unreadable one keeps)
     sweep()
     decision = logged_decisions(capsys)["orders-old"]
-    assert (decision["action"], decision["reason"]) == ("kept", "within-retention")
-    assert "retention 365d" in decision["detail"]
+    assert (decision["action"], decision["reason"]) == ("kept", reason)
+    assert detail in decision["detail"]
+    assert "orders-old" in elasticache_names(fleet)
 
 
 # --- finding 7: snapshots listed without an ARN ------------------------------------------------
@@ -260,3 +278,18 @@ def test_a_hold_on_a_snapshot_listed_without_an_arn_is_seen(
     assert (decisions["cache-held"]["action"], decisions["cache-held"]["reason"]) == ("kept", "hold")
     assert decisions["cache-expired"]["action"] == "deleted"
     assert elasticache_names(fleet) == {"cache-held"}
+
+
+def test_a_snapshot_whose_tags_cannot_be_read_is_never_deleted(fleet: Fleet) -> None:
+    # Given an expired snapshot listed without its ARN, and no account to build one from
+    cache = fleet.redis_cluster("cache-a")
+    fleet.elasticache_snapshot(cache, "cache-unknown", age_days=400)
+    clients.client("elasticache", REGION).meta.events.register(
+        "after-call.elasticache.DescribeSnapshots", without_arns
+    )
+    [listed] = ElastiCacheSnapshots(REGION, "").list_backups()
+
+    # When the policy judges it, Then it is kept, saying why
+    [verdict] = plan_retention([listed], RetentionRules(30, 0, False), datetime.now(UTC))
+    assert (verdict.expired, verdict.reason) == (False, "tags-unreadable")
+    assert verdict.detail == "listed without an ARN, and no account to build one from"

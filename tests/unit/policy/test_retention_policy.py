@@ -192,3 +192,21 @@ def test_the_operator_may_lower_the_minimum_for_final_snapshots() -> None:
     assert verdict_for(
         backup(2, id="dw-final-20261101t000000z", tags={"steward:retention-days": "1"}), rules
     ).expired
+
+
+def test_a_backup_whose_tags_could_not_be_read_is_kept_whatever_its_age() -> None:
+    item = backup(4000, tags_unreadable="listed without an ARN, and no account to build one from")
+    verdict = verdict_for(item)
+    assert (verdict.expired, verdict.reason) == (False, "tags-unreadable")
+    assert "without an ARN" in verdict.detail
+
+
+def test_a_gone_clusters_last_known_tags_are_named_in_the_reason() -> None:
+    item = backup(
+        400,
+        source_tags={"steward:retention-days": "-1"},
+        source_tags_from="cluster (gone; its tags as last seen 2026-11-20)",
+    )
+    verdict = verdict_for(item)
+    assert (verdict.expired, verdict.reason) == (False, "keep-forever")
+    assert "cluster (gone; its tags as last seen 2026-11-20) tag" in verdict.detail
