@@ -60,7 +60,9 @@ def test_describe_backups_rejects_max_results_over_50(hsm: Any) -> None:
 
 def test_describe_backups_filters_states_and_never_expires(hsm: Any) -> None:
     cluster_id = hsm_cluster(hsm)
-    keep = fh.add_backup(ACCOUNT, REGION, cluster_id, datetime(2024, 1, 1, tzinfo=UTC), never_expires=True)
+    keep = fh.add_backup(
+        ACCOUNT, REGION, cluster_id, datetime(2024, 1, 1, tzinfo=UTC), never_expires=True
+    )
     pending = fh.add_backup(
         ACCOUNT, REGION, cluster_id, datetime(2024, 1, 2, tzinfo=UTC), state="PENDING_DELETION"
     )
@@ -160,7 +162,9 @@ def test_copy_backup_to_region_creates_a_copy_carrying_its_source_cluster_id(hsm
 
 def test_copy_backup_to_region_uses_given_tags(hsm: Any) -> None:
     cluster_id = hsm_cluster(hsm)
-    backup_id = fh.add_backup(ACCOUNT, REGION, cluster_id, datetime(2024, 1, 1, tzinfo=UTC), tags={"a": "1"})
+    backup_id = fh.add_backup(
+        ACCOUNT, REGION, cluster_id, datetime(2024, 1, 1, tzinfo=UTC), tags={"a": "1"}
+    )
     hsm.copy_backup_to_region(
         DestinationRegion=OTHER_REGION, BackupId=backup_id, TagList=[{"Key": "b", "Value": "2"}]
     )

@@ -34,7 +34,9 @@ def snapshot(ec: Any, name: str, cache_name: str = "sessions", **kwargs: Any) ->
 
 def names(ec: Any, **kwargs: Any) -> list[str]:
     pages = ec.get_paginator("describe_serverless_cache_snapshots").paginate(**kwargs)
-    return sorted(s["ServerlessCacheSnapshotName"] for p in pages for s in p["ServerlessCacheSnapshots"])
+    return sorted(
+        s["ServerlessCacheSnapshotName"] for p in pages for s in p["ServerlessCacheSnapshots"]
+    )
 
 
 def error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
@@ -96,7 +98,9 @@ def test_describe_unknown_cache_is_not_found(ec: Any) -> None:
 def test_describe_caches_pages_with_next_token(ec: Any) -> None:
     for i in range(5):
         cache(ec, f"cache-{i}")
-    pages = list(ec.get_paginator("describe_serverless_caches").paginate(PaginationConfig={"PageSize": 2}))
+    pages = list(
+        ec.get_paginator("describe_serverless_caches").paginate(PaginationConfig={"PageSize": 2})
+    )
     assert [len(p["ServerlessCaches"]) for p in pages] == [2, 2, 1]
     assert "NextToken" not in pages[-1]
 
@@ -184,7 +188,9 @@ def test_create_snapshot_reports_creating_and_carries_the_cache_configuration(ec
     before = datetime.now(UTC) - timedelta(seconds=5)
     shown = snapshot(ec, "Manual-1")
     assert (shown["Status"], shown["SnapshotType"]) == ("creating", "manual")
-    assert shown["ARN"] == f"arn:aws:elasticache:{REGION}:{ACCOUNT}:serverlesscachesnapshot:manual-1"
+    assert (
+        shown["ARN"] == f"arn:aws:elasticache:{REGION}:{ACCOUNT}:serverlesscachesnapshot:manual-1"
+    )
     assert shown["ServerlessCacheConfiguration"] == {
         "ServerlessCacheName": "sessions",
         "Engine": "valkey",
@@ -222,7 +228,9 @@ def test_daily_snapshot_is_automated_and_expires_after_the_retention_limit(ec: A
     taken = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
     name = fs.take_daily_snapshot(ACCOUNT, REGION, "sessions", created=taken)
     assert name == f"automatic.sessions-{taken:%Y-%m-%d-%H-%M}"
-    [auto] = ec.describe_serverless_cache_snapshots(SnapshotType="automated")["ServerlessCacheSnapshots"]
+    [auto] = ec.describe_serverless_cache_snapshots(SnapshotType="automated")[
+        "ServerlessCacheSnapshots"
+    ]
     assert auto["SnapshotType"] == "automated"
     assert (auto["CreateTime"], auto["ExpiryTime"]) == (taken, taken + timedelta(days=3))
 
@@ -384,15 +392,21 @@ def test_export_needs_a_bucket_in_the_snapshot_region(ec: Any) -> None:
     snapshot(ec, "s1")
     s3 = boto3.client("s3", region_name=REGION)
     s3.create_bucket(Bucket="exports-here")
-    s3.create_bucket(Bucket="exports-there", CreateBucketConfiguration={"LocationConstraint": OTHER_REGION})
-    shown = ec.export_serverless_cache_snapshot(ServerlessCacheSnapshotName="s1", S3BucketName="exports-here")
+    s3.create_bucket(
+        Bucket="exports-there", CreateBucketConfiguration={"LocationConstraint": OTHER_REGION}
+    )
+    shown = ec.export_serverless_cache_snapshot(
+        ServerlessCacheSnapshotName="s1", S3BucketName="exports-here"
+    )
     assert shown["ServerlessCacheSnapshot"]["ServerlessCacheSnapshotName"] == "s1"
     for bucket, message in (
         ("exports-there", "outside of the region"),
         ("absent", "does not exist"),
     ):
         with pytest.raises(ClientError) as exc:
-            ec.export_serverless_cache_snapshot(ServerlessCacheSnapshotName="s1", S3BucketName=bucket)
+            ec.export_serverless_cache_snapshot(
+                ServerlessCacheSnapshotName="s1", S3BucketName=bucket
+            )
         assert error(exc) == ("InvalidParameterValue", 400)
         assert message in exc.value.response["Error"]["Message"]
 
@@ -402,7 +416,9 @@ def test_export_of_memcached_snapshot_is_refused(ec: Any) -> None:
     snapshot(ec, "s1")
     boto3.client("s3", region_name=REGION).create_bucket(Bucket="exports")
     with pytest.raises(ClientError) as exc:
-        ec.export_serverless_cache_snapshot(ServerlessCacheSnapshotName="s1", S3BucketName="exports")
+        ec.export_serverless_cache_snapshot(
+            ServerlessCacheSnapshotName="s1", S3BucketName="exports"
+        )
     assert error(exc) == ("InvalidParameterValue", 400)
 
 
@@ -471,9 +487,9 @@ def test_tagging_api_lists_serverless_caches_and_snapshots_by_their_types(ec: An
         return sorted(r["ResourceARN"] for p in pages for r in p["ResourceTagMappingList"])
 
     assert arns(ResourceTypeFilters=["elasticache:serverlesscache"]) == [CACHE_ARN]
-    assert [a.split(":")[5:] for a in arns(ResourceTypeFilters=["elasticache:serverlesscachesnapshot"])] == [
-        ["serverlesscachesnapshot", "s1"]
-    ]
+    assert [
+        a.split(":")[5:] for a in arns(ResourceTypeFilters=["elasticache:serverlesscachesnapshot"])
+    ] == [["serverlesscachesnapshot", "s1"]]
     assert len(arns(ResourceTypeFilters=["elasticache"])) == 3
     assert arns(TagFilters=[{"Key": "steward:delete-after"}]) == [CACHE_ARN]
 
@@ -502,7 +518,9 @@ def replay(ec: Any, sample: str) -> dict[str, Any]:
     "sample",
     ["elasticache-deleteserverlesscache-no-final", "elasticache-deleteserverlesscache-with-final"],
 )
-def test_delete_samples_record_a_serverless_cache_in_the_response_shape(ec: Any, sample: str) -> None:
+def test_delete_samples_record_a_serverless_cache_in_the_response_shape(
+    ec: Any, sample: str
+) -> None:
     detail = json.loads((EVENTS / f"{sample}.json").read_text())["detail"]
     members = ec.meta.service_model.shape_for("ServerlessCache").members
     assert set(api_names(detail["responseElements"])) <= set(members)

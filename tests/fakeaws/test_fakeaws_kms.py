@@ -13,9 +13,9 @@ from conftest import REGION
 
 def store(kms: Any, name: str = "ks") -> tuple[str, str]:
     hsm = boto3.client("cloudhsmv2", region_name=REGION)
-    cluster_id = hsm.create_cluster(HsmType="hsm2m.medium", SubnetIds=["subnet-0a1b2c3d"])["Cluster"][
-        "ClusterId"
-    ]
+    cluster_id = hsm.create_cluster(HsmType="hsm2m.medium", SubnetIds=["subnet-0a1b2c3d"])[
+        "Cluster"
+    ]["ClusterId"]
     store_id = kms.create_custom_key_store(
         CustomKeyStoreName=name,
         CloudHsmClusterId=cluster_id,
@@ -63,7 +63,9 @@ def test_key_in_custom_key_store_names_store_and_cluster(kms: Any) -> None:
 
 def test_key_in_custom_key_store_can_be_scheduled_for_deletion(kms: Any) -> None:
     store_id, cluster_id = store(kms)
-    key_id = kms.create_key(CustomKeyStoreId=store_id, Origin="AWS_CLOUDHSM")["KeyMetadata"]["KeyId"]
+    key_id = kms.create_key(CustomKeyStoreId=store_id, Origin="AWS_CLOUDHSM")["KeyMetadata"][
+        "KeyId"
+    ]
     kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
     meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
     assert (meta["KeyState"], meta["CloudHsmClusterId"]) == ("PendingDeletion", cluster_id)

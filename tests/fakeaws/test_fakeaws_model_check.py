@@ -116,7 +116,9 @@ def test_java_patterns_compile_with_unicode_classes_and_surrogate_ranges() -> No
     tag_key = model_check.compiled(r"^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$")
     assert tag_key is not None and tag_key.fullmatch("Équipe 7")
     assert not tag_key.fullmatch("a;b")
-    xml_chars = model_check.compiled(r"[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*")
+    xml_chars = model_check.compiled(
+        r"[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*"
+    )
     assert xml_chars is not None and xml_chars.fullmatch("key \U0001f512")
     assert not xml_chars.fullmatch("\x00")
 

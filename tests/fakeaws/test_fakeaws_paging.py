@@ -112,10 +112,12 @@ def test_redshift_tagging_finds_snapshots_in_the_ordered_store(rs: Any) -> None:
         MasterUserPassword="Password1!",
         ClusterType="single-node",
     )
-    snapshot = rs.create_cluster_snapshot(ClusterIdentifier="dw-order", SnapshotIdentifier="tagged")[
-        "Snapshot"
-    ]
+    snapshot = rs.create_cluster_snapshot(
+        ClusterIdentifier="dw-order", SnapshotIdentifier="tagged"
+    )["Snapshot"]
     arn = f"arn:aws:redshift:{REGION}:{ACCOUNT}:snapshot:dw-order/tagged"
     rs.create_tags(ResourceName=arn, Tags=[{"Key": "steward:hold", "Value": "true"}])
-    [tagged] = rs.describe_cluster_snapshots(SnapshotIdentifier=snapshot["SnapshotIdentifier"])["Snapshots"]
+    [tagged] = rs.describe_cluster_snapshots(SnapshotIdentifier=snapshot["SnapshotIdentifier"])[
+        "Snapshots"
+    ]
     assert {"Key": "steward:hold", "Value": "true"} in tagged["Tags"]

@@ -26,7 +26,9 @@ def cluster(rs: Any, cluster_id: str = "dw") -> str:
 
 
 def ids(rs: Any, **kwargs: Any) -> list[str]:
-    return sorted(s["SnapshotIdentifier"] for s in rs.describe_cluster_snapshots(**kwargs)["Snapshots"])
+    return sorted(
+        s["SnapshotIdentifier"] for s in rs.describe_cluster_snapshots(**kwargs)["Snapshots"]
+    )
 
 
 def code(exc: pytest.ExceptionInfo[ClientError]) -> str:
@@ -71,8 +73,12 @@ def test_describe_pages_with_marker(rs: Any) -> None:
     for i in range(44):
         rs.create_cluster_snapshot(SnapshotIdentifier=f"m{i:02d}", ClusterIdentifier="dw")
     first = rs.describe_cluster_snapshots(MaxRecords=20, SnapshotType="manual")
-    second = rs.describe_cluster_snapshots(MaxRecords=20, SnapshotType="manual", Marker=first["Marker"])
-    third = rs.describe_cluster_snapshots(MaxRecords=20, SnapshotType="manual", Marker=second["Marker"])
+    second = rs.describe_cluster_snapshots(
+        MaxRecords=20, SnapshotType="manual", Marker=first["Marker"]
+    )
+    third = rs.describe_cluster_snapshots(
+        MaxRecords=20, SnapshotType="manual", Marker=second["Marker"]
+    )
     assert [len(p["Snapshots"]) for p in (first, second, third)] == [20, 20, 4]
     assert "Marker" not in third
 
@@ -157,7 +163,9 @@ def test_delete_creating_snapshot_is_invalid_state(rs: Any) -> None:
 
 def test_delete_automated_snapshot_is_invalid_state(rs: Any) -> None:
     cluster(rs)
-    auto = fr.add_automated_snapshot(ACCOUNT, REGION, "dw", datetime(2024, 5, 1, 3, 4, 5, tzinfo=UTC))
+    auto = fr.add_automated_snapshot(
+        ACCOUNT, REGION, "dw", datetime(2024, 5, 1, 3, 4, 5, tzinfo=UTC)
+    )
     assert auto == "rs:dw-2024-05-01-03-04-05"
     with pytest.raises(ClientError) as exc:
         rs.delete_cluster_snapshot(SnapshotIdentifier=auto)
@@ -194,7 +202,9 @@ def test_batch_delete_reports_per_item_errors(rs: Any) -> None:
 
 def test_batch_delete_over_100_identifiers_is_rejected(rs: Any) -> None:
     with pytest.raises(ClientError) as exc:
-        rs.batch_delete_cluster_snapshots(Identifiers=[{"SnapshotIdentifier": f"s{i}"} for i in range(101)])
+        rs.batch_delete_cluster_snapshots(
+            Identifiers=[{"SnapshotIdentifier": f"s{i}"} for i in range(101)]
+        )
     assert code(exc) == "BatchDeleteRequestSizeExceeded"
 
 

@@ -38,10 +38,12 @@ def client(service: str, endpoint: str) -> Any:
 
 def test_cloudhsm_delete_backup_over_http(endpoint: str) -> None:
     hsm = client("cloudhsmv2", endpoint)
-    cluster_id = hsm.create_cluster(HsmType="hsm2m.medium", SubnetIds=["subnet-0a1b2c3d"])["Cluster"][
-        "ClusterId"
-    ]
-    backup_id = fakeaws.cloudhsm.add_backup(ACCOUNT, REGION, cluster_id, datetime(2024, 1, 1, tzinfo=UTC))
+    cluster_id = hsm.create_cluster(HsmType="hsm2m.medium", SubnetIds=["subnet-0a1b2c3d"])[
+        "Cluster"
+    ]["ClusterId"]
+    backup_id = fakeaws.cloudhsm.add_backup(
+        ACCOUNT, REGION, cluster_id, datetime(2024, 1, 1, tzinfo=UTC)
+    )
     assert hsm.delete_backup(BackupId=backup_id)["Backup"]["BackupState"] == "PENDING_DELETION"
 
 

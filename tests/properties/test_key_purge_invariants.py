@@ -149,7 +149,9 @@ def test_never_deletes_a_held_backup(
     backups: list[HsmBackup], target: PurgeTarget, clock: datetime, rule: PurgeRules
 ) -> None:
     plan = plan_key_purge(target, backups, [], clock, rule)
-    assert not [v for v in plan.to_delete if is_held(v.backup.tags) or is_held(v.backup.cluster_tags)]
+    assert not [
+        v for v in plan.to_delete if is_held(v.backup.tags) or is_held(v.backup.cluster_tags)
+    ]
 
 
 @settings(max_examples=300)

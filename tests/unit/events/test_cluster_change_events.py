@@ -156,7 +156,9 @@ def test_replication_group_delete_without_final_snapshot() -> None:
 
 
 def test_replication_group_delete_retaining_primary_is_flagged() -> None:
-    event = with_parameters("elasticache-deletereplicationgroup-no-final", retainPrimaryCluster=True)
+    event = with_parameters(
+        "elasticache-deletereplicationgroup-no-final", retainPrimaryCluster=True
+    )
 
     assert deleted(event).primary_retained is True
 
@@ -204,13 +206,17 @@ def test_redshift_tags_on_a_cluster() -> None:
 
 
 def test_capitalised_tag_members_are_accepted() -> None:
-    event = with_parameters("redshift-createtags-delete-after", tags=[{"Key": DELETE_AFTER, "Value": "now"}])
+    event = with_parameters(
+        "redshift-createtags-delete-after", tags=[{"Key": DELETE_AFTER, "Value": "now"}]
+    )
 
     assert tagged(event).tags == {DELETE_AFTER: "now"}
 
 
 def test_null_tag_value_reads_as_empty() -> None:
-    event = with_parameters("elasticache-addtags-delete-after", tags=[{"key": "steward:hold", "value": None}])
+    event = with_parameters(
+        "elasticache-addtags-delete-after", tags=[{"key": "steward:hold", "value": None}]
+    )
 
     assert tagged(event).tags == {"steward:hold": ""}
 

@@ -118,7 +118,9 @@ def sample(name: str) -> dict[str, Any]:
 
 
 def decoded(event: dict[str, Any]) -> dict[str, Any]:
-    payload: dict[str, Any] = json.loads(gzip.decompress(base64.b64decode(event["awslogs"]["data"])))
+    payload: dict[str, Any] = json.loads(
+        gzip.decompress(base64.b64decode(event["awslogs"]["data"]))
+    )
     return payload
 
 
@@ -127,7 +129,9 @@ def encoded(payload: dict[str, Any]) -> dict[str, Any]:
     return {"awslogs": {"data": data}}
 
 
-def subscription(*messages: str, log_group: str = "/aws/cloudhsm/cluster-likphkxygsn") -> dict[str, Any]:
+def subscription(
+    *messages: str, log_group: str = "/aws/cloudhsm/cluster-likphkxygsn"
+) -> dict[str, Any]:
     payload = decoded(sample("hsm-audit-destroy-key.json"))
     payload["logGroup"] = log_group
     payload["logEvents"] = [
@@ -261,7 +265,9 @@ def test_a_message_in_no_documented_format_says_what_is_wrong(message: str, says
         ("/aws/cloudhsm/", None),
     ],
 )
-def test_the_cluster_id_comes_from_the_log_group_name(log_group: str, cluster_id: str | None) -> None:
+def test_the_cluster_id_comes_from_the_log_group_name(
+    log_group: str, cluster_id: str | None
+) -> None:
     assert cluster_id_from_log_group(log_group) == cluster_id
 
 
@@ -277,7 +283,9 @@ def test_the_documented_key_pair_lifecycle_deletes_session_keys_only() -> None:
     outcomes = parse_key_event(event, local_region=REGION)
 
     # Then the two CN_DESTROY_OBJECT deletions are session keys: nothing to purge
-    assert [o.reason for o in outcomes if isinstance(o, NotApplicable)].count("session-key-deletion") == 2
+    assert [o.reason for o in outcomes if isinstance(o, NotApplicable)].count(
+        "session-key-deletion"
+    ) == 2
     assert not [o for o in outcomes if isinstance(o, KeyRemoval)]
 
 
@@ -341,7 +349,9 @@ def test_a_delivery_with_no_key_deletion_gives_only_not_applicable_with_reasons(
 def test_removal_ids_are_the_same_when_a_delivery_is_repeated() -> None:
     def ids(event: dict[str, Any]) -> list[str]:
         return [
-            o.removal_id for o in parse_key_event(event, local_region=REGION) if isinstance(o, KeyRemoval)
+            o.removal_id
+            for o in parse_key_event(event, local_region=REGION)
+            if isinstance(o, KeyRemoval)
         ]
 
     event = subscription(TOMBSTONE, TOMBSTONE_PRIVATE_KEY)

@@ -44,7 +44,9 @@ def decide(
 
 
 def redshift(tags: dict[str, str], default_retention_days: int = -1) -> DecommissionPlan:
-    return decide(tags, engine=None, kind="redshift-cluster", default_retention_days=default_retention_days)
+    return decide(
+        tags, engine=None, kind="redshift-cluster", default_retention_days=default_retention_days
+    )
 
 
 # --- parse_delete_after ---------------------------------------------------------------------
@@ -65,7 +67,9 @@ def test_utc_date_time_is_taken_as_is(value: str) -> None:
 
 
 def test_other_offset_is_converted_to_utc() -> None:
-    assert parse_delete_after("2026-12-01T10:00:00+02:00", NOW) == datetime(2026, 12, 1, 8, tzinfo=UTC)
+    assert parse_delete_after("2026-12-01T10:00:00+02:00", NOW) == datetime(
+        2026, 12, 1, 8, tzinfo=UTC
+    )
 
 
 def test_result_is_always_utc() -> None:
@@ -186,11 +190,17 @@ def test_redshift_invalid_retention_tag_keeps_the_cluster(value: str) -> None:
 
 
 def test_redshift_retention_defaults_to_the_setting() -> None:
-    assert redshift({DELETE_AFTER: "now"}, default_retention_days=90).final_snapshot_retention_days == 90
+    assert (
+        redshift({DELETE_AFTER: "now"}, default_retention_days=90).final_snapshot_retention_days
+        == 90
+    )
 
 
 def test_redshift_default_retention_minus_one_keeps_forever() -> None:
-    assert redshift({DELETE_AFTER: "now"}, default_retention_days=-1).final_snapshot_retention_days == -1
+    assert (
+        redshift({DELETE_AFTER: "now"}, default_retention_days=-1).final_snapshot_retention_days
+        == -1
+    )
 
 
 @pytest.mark.parametrize("days", [0, -2, 3654, 5000])
@@ -220,7 +230,9 @@ def test_plan_cannot_be_built_to_delete_without_a_final_snapshot() -> None:
 
 # --- safety properties ----------------------------------------------------------------------
 
-clocks = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC))
+clocks = st.datetimes(
+    min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC)
+)
 offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
     lambda minutes: timezone(timedelta(minutes=minutes))
 )
@@ -283,7 +295,9 @@ def test_delete_plans_are_always_safe(
         assert plan.with_final_snapshot
         assert now >= parse_delete_after(tags[DELETE_AFTER], now)
         assert status.lower() == "available"
-        assert not (kind == "elasticache-cluster" and (engine or "memcached").lower() == "memcached")
+        assert not (
+            kind == "elasticache-cluster" and (engine or "memcached").lower() == "memcached"
+        )
         if kind == "redshift-cluster":
             retention = plan.final_snapshot_retention_days
             assert retention == -1 or (retention is not None and 1 <= retention <= 3653)

@@ -30,10 +30,14 @@ NAMERS: tuple[Namer, ...] = (final_snapshot_name, rescue_snapshot_name)
 
 services = st.sampled_from(SERVICES)
 namers = st.sampled_from(NAMERS)
-times = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.timezones())
+times = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.timezones()
+)
 valid_ids = st.from_regex(r"[A-Za-z0-9-]{1,63}", fullmatch=True)
 junk_ids = st.text(min_size=0, max_size=300)
-cluster_ids = st.one_of(valid_ids, junk_ids, st.from_regex(r"[a-z][a-z0-9-]{200,400}", fullmatch=True))
+cluster_ids = st.one_of(
+    valid_ids, junk_ids, st.from_regex(r"[a-z][a-z0-9-]{200,400}", fullmatch=True)
+)
 
 
 def obeys_every_rule(service: SnapshotService, name: str) -> bool:
@@ -72,7 +76,9 @@ def test_cluster_id_is_lower_cased() -> None:
 
 
 def test_id_not_starting_with_a_letter_gets_a_prefix() -> None:
-    assert final_snapshot_name("elasticache-serverless", "42cache", AT).startswith("cluster-42cache-final-")
+    assert final_snapshot_name("elasticache-serverless", "42cache", AT).startswith(
+        "cluster-42cache-final-"
+    )
 
 
 def test_unusable_characters_become_single_hyphens() -> None:
@@ -123,7 +129,9 @@ def test_counter_is_kept_when_a_long_name_is_taken() -> None:
 def test_taken_name_gets_counter_2() -> None:
     taken = {"analytics-final-20261121t093000z"}
 
-    assert final_snapshot_name("redshift", "analytics", AT, taken) == ("analytics-final-20261121t093000z-2")
+    assert final_snapshot_name("redshift", "analytics", AT, taken) == (
+        "analytics-final-20261121t093000z-2"
+    )
 
 
 def test_counter_skips_every_taken_number() -> None:
