@@ -144,7 +144,9 @@ def test_plan_mode_refuses_every_delete_before_it_is_sent(
     with pytest.raises(read_only.WriteRefused, match="elasticache:DeleteSnapshot is not a read"):
         client("elasticache", "us-east-1").delete_snapshot(SnapshotName="cache-staging-60d")
     # The deployed sweep itself, told to delete (DRY_RUN=false), deletes nothing in plan mode.
-    live = RetentionSettings.model_validate({"DRY_RUN": False, "DEFAULT_RETENTION_DAYS": 30})
+    live = RetentionSettings.model_validate(
+        {"DRY_RUN": False, "DEFAULT_RETENTION_DAYS": 30, "STATE_TABLE": "steward-StateTable"}
+    )
     event = parse_schedule(sample_event("retention-schedule.json"))
     with pytest.raises(SweepFailed, match="failed:WriteRefused"):
         retention.run(event, live, Home(demo_fleet.account, "us-east-1"), seconds_left=lambda: 900.0)
