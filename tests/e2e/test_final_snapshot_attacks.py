@@ -95,6 +95,7 @@ def test_the_retention_sweep_keeps_a_final_snapshot_the_minimum_whatever_its_tag
     fleet: Fleet,
     handler: Callable[..., ModuleType],
     context: FakeContext,
+    alerts: Alerts,  # creates the StateTable
     capsys: pytest.CaptureFixture[str],
     age_days: int,
     action: str,
@@ -107,7 +108,9 @@ def test_the_retention_sweep_keeps_a_final_snapshot_the_minimum_whatever_its_tag
     ordinary = fleet.elasticache_snapshot("cache-a", "cache-a-nightly", age_days, tags=tag)
 
     # When the retention sweep runs (not in dry run, no minimum count kept)
-    retention = handler("retention", DRY_RUN="false", MIN_KEEP="0", SERVICES="elasticache")
+    retention = handler(
+        "retention", DRY_RUN="false", MIN_KEEP="0", SERVICES="elasticache", STATE_TABLE="steward-state"
+    )
     retention.lambda_handler(schedule(), context)
 
     # Then the final snapshot is kept for 7 days (then expires), the ordinary one expires after 1

@@ -19,6 +19,7 @@ from steward.vocabulary.home import Home
 
 import fakeaws
 from sandbox.fleet import Fleet
+from sandbox.stack import STATE_TABLE, stack_resources
 from tests.conftest import load_event
 from tests.org.conftest import Organisation, alerts_received
 
@@ -83,8 +84,9 @@ def test_every_destructive_decision_is_recorded_centrally_and_pages_nobody(
     for age in (10, 40, 70):
         fleet.redshift_snapshot("analytics", f"analytics-{age}d", age_days=age)
     event["account"] = member
+    stack_resources("us-east-1")  # the member's StateTable, where the sweep remembers cluster tags
     settings = RetentionSettings.model_validate(
-        {"DRY_RUN": False, "DEFAULT_RETENTION_DAYS": 30, "SERVICES": "redshift"}
+        {"DRY_RUN": False, "DEFAULT_RETENTION_DAYS": 30, "SERVICES": "redshift", "STATE_TABLE": STATE_TABLE}
     )
     schedule = parse_schedule(event)
 
