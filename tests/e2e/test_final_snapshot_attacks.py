@@ -228,6 +228,45 @@ def test_a_tag_only_the_sweep_saw_is_refused_when_principals_are_named_and_said_
     assert UNKNOWN in decision["detail"]
 
 
+def test_a_removed_tag_set_again_by_someone_else_is_not_credited_to_its_first_tagger(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    alerts: Alerts,
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given the Decommissioner tagged a guarded cluster delete-after=now while it was on hold
+    guard = {"steward:final-snapshot": "required"}
+    fleet.redshift_cluster(
+        "billing-dw", tags={**guard, "steward:hold": "true", "steward:delete-after": "now"}
+    )
+    session = "arn:aws:sts::123456789012:assumed-role/Decommissioner/ops-pipeline"
+    function = final_snapshot(DECOMMISSION_PRINCIPALS=DECOMMISSIONER)
+    function.lambda_handler(
+        create_tags("billing-dw", {"steward:delete-after": "now"}, caller=session), context
+    )
+    assert redshift_clusters(fleet) == {"billing-dw": "available"}
+
+    # And then took delete-after off again (a removal no rule sees), and a sweep saw it gone
+    fleet.redshift.delete_tags(
+        ResourceName=redshift_arn("billing-dw"), TagKeys=["steward:delete-after", "steward:hold"]
+    )
+    function.lambda_handler(schedule(), context)
+    assert redshift_clusters(fleet) == {"billing-dw": "available"}
+
+    # When someone else sets delete-after=now again and the sweep runs before their tag event arrives
+    fleet.redshift.create_tags(
+        ResourceName=redshift_arn("billing-dw"), Tags=[{"Key": "steward:delete-after", "Value": "now"}]
+    )
+    function.lambda_handler(schedule(), context)
+
+    # Then the tag is not the Decommissioner's any more: refused as set by an unknown principal
+    assert redshift_clusters(fleet) == {"billing-dw": "available"}
+    decision = logged_decisions(capsys)["billing-dw"]
+    assert decision["reason"] == "tagger-not-allowed"
+    assert UNKNOWN in decision["detail"]
+
+
 # --- finding 5: the state table cannot be forged into action ------------------------------------
 
 

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final, Literal
 
 from botocore.exceptions import ClientError
 
 from steward.services.clients import client, error_code
+from steward.vocabulary.tags import DELETE_AFTER
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -37,6 +38,9 @@ _ATTRIBUTES: Final = {"#tags": "tags", "#seen": "seen_at", "#expires": "expires_
 # A record the sweep has not refreshed for this long is dropped by DynamoDB's TTL.
 INVENTORY_TTL: Final = timedelta(days=30)
 RESCUE_TTL: Final = timedelta(days=90)
+# A tag shows on the cluster within this long of its call; a sweep that then sees another value
+# knows the recorded tagger's value was changed or removed (by a call no rule sees).
+TAG_VISIBLE_WITHIN: Final = timedelta(minutes=15)
 # Tags the sweeps could not write in this long are given up (each failed try fails its run).
 TAGS_PENDING_TTL: Final = timedelta(days=30)
 # A claim whose copy never finished (the invocation died) may be taken over after this.
@@ -134,24 +138,49 @@ class ClusterState:
         delete_after: str,
         set_by: str,
         set_by_role: str | None,
+        tagged_at: datetime,
         now: datetime,
     ) -> None:
-        """Who set steward:delete-after to `delete_after`, from the tagging event."""
+        """Who set steward:delete-after to `delete_after` at `tagged_at`, from the tagging event."""
         self._dynamodb.update_item(
             TableName=self.table,
             Key=_key(inventory_key(service, region), cluster_id),
             UpdateExpression=(
-                "SET delete_after = :value, set_by = :by, set_by_role = :role, #expires = :expires"
-                " REMOVE refusal_alerted"
+                "SET delete_after = :value, set_by = :by, set_by_role = :role, set_at = :at,"
+                " #expires = :expires REMOVE refusal_alerted"
             ),
             ExpressionAttributeNames={"#expires": "expires_at"},
             ExpressionAttributeValues={
                 ":value": {"S": delete_after},
                 ":by": {"S": set_by},
                 ":role": {"S": set_by_role or ""},
+                ":at": {"S": _utc(tagged_at)},
                 ":expires": _expires(now + INVENTORY_TTL),
             },
         )
+
+    def forget_stale_tagger(
+        self, service: str, region: str, cluster_id: str, live: str | None, now: datetime
+    ) -> None:
+        """Forget who set steward:delete-after once the live value is another (or none) and the
+        tag had time to show: the same value set again later is then nobody's the sweep knows."""
+        try:
+            self._dynamodb.update_item(
+                TableName=self.table,
+                Key=_key(inventory_key(service, region), cluster_id),
+                UpdateExpression="REMOVE delete_after, set_by, set_by_role, set_at",
+                ConditionExpression=(
+                    "attribute_exists(set_by) AND delete_after <> :live"
+                    " AND (attribute_not_exists(set_at) OR set_at < :visible)"
+                ),
+                ExpressionAttributeValues={
+                    ":live": {"S": live or ""},
+                    ":visible": {"S": _utc(now - TAG_VISIBLE_WITHIN)},
+                },
+            )
+        except ClientError as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
 
     def refusal_alerted(self, service: str, region: str, cluster_id: str, delete_after: str) -> None:
         """The refusal of this steward:delete-after value was alerted: the sweep does not repeat it."""
@@ -180,6 +209,7 @@ class ClusterState:
         """Make the inventory of one service in one region exactly `listed` (cluster id -> tags)."""
         for cluster_id, tags in listed.items():
             self.remember(service, region, cluster_id, tags, now)
+            self.forget_stale_tagger(service, region, cluster_id, tags.get(DELETE_AFTER), now)
         for cluster_id in set(self.inventoried(service, region)) - set(listed):
             self.forget(service, region, cluster_id)
 
@@ -277,6 +307,10 @@ class ClusterState:
 
 def _key(pk: str, sk: str) -> dict[str, AttributeValueTypeDef]:
     return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def _utc(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat()
 
 
 def _expires(at: datetime) -> AttributeValueTypeDef:

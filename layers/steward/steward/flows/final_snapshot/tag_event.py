@@ -87,6 +87,7 @@ def _remember_tagger(run: FinalSnapshotRun, tagged: ClusterTagged, value: str) -
             value,
             tagged.actor_arn,
             tagged.actor_role_arn,
+            tagged.tagged_at,
             run.clock,
         )
     except AwsError as error:
