@@ -267,6 +267,33 @@ def test_a_removed_tag_set_again_by_someone_else_is_not_credited_to_its_first_ta
     assert UNKNOWN in decision["detail"]
 
 
+def test_a_replayed_older_tag_event_of_an_allowed_principal_does_not_outrank_a_newer_tagger(
+    fleet: Fleet,
+    final_snapshot: Callable[..., ModuleType],
+    context: FakeContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given someone not allowed set delete-after=now, and their CreateTags event was refused
+    fleet.redshift_cluster("billing-dw", tags={"steward:delete-after": "now"})
+    function = final_snapshot(DECOMMISSION_PRINCIPALS=DECOMMISSIONER)
+    newer = create_tags("billing-dw", {"steward:delete-after": "now"})
+    newer["detail"]["eventTime"] = "2026-11-21T09:00:00Z"
+    function.lambda_handler(newer, context)
+    assert logged_decisions(capsys)["billing-dw"]["reason"] == "tagger-not-allowed"
+
+    # When an older CreateTags event of the Decommissioner, setting the same value, is replayed
+    session = "arn:aws:sts::123456789012:assumed-role/Decommissioner/ops-pipeline"
+    older = create_tags("billing-dw", {"steward:delete-after": "now"}, caller=session)
+    older["replay-name"] = "default-bus-archive-replay"
+    function.lambda_handler(older, context)
+
+    # Then the live value is still the newer tagger's: refused, the cluster stays
+    assert redshift_clusters(fleet) == {"billing-dw": "available"}
+    decision = logged_decisions(capsys)["billing-dw"]
+    assert decision["reason"] == "tagger-not-allowed"
+    assert ALICE in decision["detail"]
+
+
 # --- finding 5: the state table cannot be forged into action ------------------------------------
 
 

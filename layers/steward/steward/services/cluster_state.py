@@ -140,24 +140,33 @@ class ClusterState:
         set_by_role: str | None,
         tagged_at: datetime,
         now: datetime,
-    ) -> None:
-        """Who set steward:delete-after to `delete_after` at `tagged_at`, from the tagging event."""
-        self._dynamodb.update_item(
-            TableName=self.table,
-            Key=_key(inventory_key(service, region), cluster_id),
-            UpdateExpression=(
-                "SET delete_after = :value, set_by = :by, set_by_role = :role, set_at = :at,"
-                " #expires = :expires REMOVE refusal_alerted"
-            ),
-            ExpressionAttributeNames={"#expires": "expires_at"},
-            ExpressionAttributeValues={
-                ":value": {"S": delete_after},
-                ":by": {"S": set_by},
-                ":role": {"S": set_by_role or ""},
-                ":at": {"S": _utc(tagged_at)},
-                ":expires": _expires(now + INVENTORY_TTL),
-            },
-        )
+    ) -> bool:
+        """Who set steward:delete-after to `delete_after` at `tagged_at`, from the tagging event;
+        False (nothing written) when a later tagging is recorded: an older event, replayed or late,
+        never takes the tag from whoever set it since."""
+        try:
+            self._dynamodb.update_item(
+                TableName=self.table,
+                Key=_key(inventory_key(service, region), cluster_id),
+                UpdateExpression=(
+                    "SET delete_after = :value, set_by = :by, set_by_role = :role, set_at = :at,"
+                    " #expires = :expires REMOVE refusal_alerted"
+                ),
+                ConditionExpression="attribute_not_exists(set_at) OR set_at <= :at",
+                ExpressionAttributeNames={"#expires": "expires_at"},
+                ExpressionAttributeValues={
+                    ":value": {"S": delete_after},
+                    ":by": {"S": set_by},
+                    ":role": {"S": set_by_role or ""},
+                    ":at": {"S": _utc(tagged_at)},
+                    ":expires": _expires(now + INVENTORY_TTL),
+                },
+            )
+        except ClientError as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
 
     def forget_stale_tagger(
         self, service: str, region: str, cluster_id: str, live: str | None, now: datetime

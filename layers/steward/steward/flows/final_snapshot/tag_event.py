@@ -41,8 +41,7 @@ def tagged(run: FinalSnapshotRun, store: ClusterStore, tagged: ClusterTagged) ->
         return decide(Action.KEPT, "already-gone", "the cluster no longer exists; nothing to do")
     if FINAL_SNAPSHOT in steering:
         run.guard_inventory(cluster, steering)
-    if DELETE_AFTER in steering:
-        _remember_tagger(run, tagged, steering[DELETE_AFTER])
+    newest = DELETE_AFTER in steering and _remember_tagger(run, tagged, steering[DELETE_AFTER])
     # Decided on the live tags only: the event may be stale (a date since pushed back) or the
     # tagging API may not show it yet; either way the sweep decides on what is live then.
     unseen = {k: v for k, v in steering.items() if cluster.tags.get(k) != v}
@@ -54,8 +53,9 @@ def tagged(run: FinalSnapshotRun, store: ClusterStore, tagged: ClusterTagged) ->
             f"the event set {_tag_values(unseen)}, the cluster's tags show {_tag_values(shown)}; "
             "the sweep decides on the live tags",
         )
-    if DELETE_AFTER in steering:
-        # The live value is the one this event set: the event says who set it.
+    if newest:
+        # The live value is the one this event set, and no later tagging is recorded: the event
+        # says who set it. Otherwise the inventory does (an older event, replayed or late, never).
         by = TaggedBy(tagged.actor_arn, tagged.actor_role_arn)
         return decommission(run, store, cluster, alert_refusal=True, tagged_by=by)
     if DELETE_AFTER in cluster.tags:
@@ -75,12 +75,13 @@ def tagged(run: FinalSnapshotRun, store: ClusterStore, tagged: ClusterTagged) ->
     )
 
 
-def _remember_tagger(run: FinalSnapshotRun, tagged: ClusterTagged, value: str) -> None:
+def _remember_tagger(run: FinalSnapshotRun, tagged: ClusterTagged, value: str) -> bool:
+    """Whether this event is the latest tagging of the cluster, now recorded."""
     # Recorded even before the tag is visible: the sweep that acts on it later needs to know who set it.
     if tagged.actor_arn is None:
-        return
+        return True
     try:
-        run.state.remember_tagger(
+        return run.state.remember_tagger(
             tagged.service.value,
             tagged.region,
             tagged.resource_id,
@@ -92,6 +93,7 @@ def _remember_tagger(run: FinalSnapshotRun, tagged: ClusterTagged, value: str) -
         )
     except AwsError as error:
         run.result.problems.append(f"recording who tagged {tagged.resource_id}: {error_code(error)}")
+        return True
 
 
 def _tag_values(tags: Mapping[str, str | None]) -> str:
