@@ -1,53 +1,13 @@
-"""The CloudTrail record as EventBridge delivers it, shared by the KMS and the cluster triggers.
-
-Also the one reader of the dates CloudTrail writes in `responseElements`.
-"""
+"""The CloudTrail record as EventBridge delivers it, shared by the KMS and the cluster triggers."""
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-# CloudTrail writes dates in responseElements as "Apr 12, 2021 18:58:30 PM": not ISO, and the
-# hour is sometimes 24-hour despite the AM/PM marker.
-_CLOUDTRAIL_DATE = re.compile(
-    r"(?P<day>[A-Z][a-z]{2} \d{1,2}, \d{4}) (?P<hour>\d{1,2}):(?P<minute>\d{2}):(?P<second>\d{2})"
-    r"(?: (?P<half>AM|PM))?"
-)
-
-
-def _cloudtrail_date(value: object) -> object:
-    if not isinstance(value, str):
-        return value
-    match = _CLOUDTRAIL_DATE.fullmatch(value.strip())
-    if match is None:
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(
-                "expected a CloudTrail date such as 'Apr 12, 2021 18:58:30 PM', or ISO-8601"
-            ) from None
-    hour = int(match["hour"])
-    if match["half"] == "PM" and hour < 12:
-        hour += 12
-    elif match["half"] == "AM" and hour == 12:
-        hour = 0
-    day = datetime.strptime(match["day"], "%b %d, %Y")
-    return day.replace(hour=hour, minute=int(match["minute"]), second=int(match["second"]), tzinfo=UTC)
-
-
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("expected a date and time with a time zone")
-    return value.astimezone(UTC)
-
-
-CloudTrailDate = Annotated[datetime, BeforeValidator(_cloudtrail_date), AfterValidator(_utc)]
-UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+from steward.events.dates import UtcDatetime
+from steward.events.envelope import EventEnvelope
 
 
 class CloudTrailResource(BaseModel):
@@ -99,7 +59,7 @@ class UserIdentity(CloudTrailModel):
 class CloudTrailDetail(CloudTrailModel):
     event_version: str | None = Field(None, alias="eventVersion")
     user_identity: UserIdentity = Field(alias="userIdentity")
-    event_time: datetime = Field(alias="eventTime")
+    event_time: UtcDatetime = Field(alias="eventTime")
     event_source: str = Field(alias="eventSource")
     event_name: str = Field(alias="eventName")
     aws_region: str = Field(alias="awsRegion")
@@ -116,7 +76,7 @@ class CloudTrailDetail(CloudTrailModel):
     error_message: str | None = Field(None, alias="errorMessage")
 
 
-class CloudTrailApiCallEvent(EventBridgeModel):
+class CloudTrailApiCallEvent(EventEnvelope):
     """EventBridge envelope of a CloudTrail-recorded API call."""
 
     detail_type: Literal["AWS API Call via CloudTrail"] = Field(alias="detail-type")

@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
-from steward.events.cloudtrail import UtcDatetime
+from steward.events.dates import UtcDatetime
 from steward.events.outcomes import InvalidField, NotApplicable
 from steward.vocabulary.hsm import AWS_CLUSTER_ID_PATTERN
 

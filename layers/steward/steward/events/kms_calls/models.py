@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, BeforeValidator
 
-from steward.events.cloudtrail import CloudTrailDate, CloudTrailResource, UtcDatetime
+from steward.events.cloudtrail import CloudTrailResource
+from steward.events.dates import CloudTrailDate, UtcDatetime
+from steward.events.envelope import EventEnvelope
 from steward.events.key_removal import AwsClusterId, KeyArn
 
 
@@ -61,7 +62,7 @@ class DeleteKeyRecord(BaseModel):
     errorCode: str | None = None
 
 
-class KmsDeleteKeyEvent(EventBridgeModel):
+class KmsDeleteKeyEvent(EventEnvelope):
     """detail-type "AWS Service Event via CloudTrail", eventName DeleteKey."""
 
     detail: DeleteKeyRecord
@@ -93,7 +94,7 @@ class KeyDeletionCall(BaseModel):
     errorMessage: str | None = None
 
 
-class KmsKeyDeletionCallEvent(EventBridgeModel):
+class KmsKeyDeletionCallEvent(EventEnvelope):
     """detail-type "AWS API Call via CloudTrail", eventName Schedule- or CancelKeyDeletion."""
 
     detail: KeyDeletionCall

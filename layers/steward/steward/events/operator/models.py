@@ -6,7 +6,6 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -18,6 +17,7 @@ from pydantic import (
     field_validator,
 )
 
+from steward.events.envelope import EventEnvelope
 from steward.vocabulary.hsm import CLUSTER_ID_PATTERN
 
 OPERATOR_SOURCE = "steward"
@@ -106,7 +106,7 @@ class KeyRemovedDetail(BaseModel):
         return value
 
 
-class OperatorKeyRemovedEvent(EventBridgeModel):
+class OperatorKeyRemovedEvent(EventEnvelope):
     """source "steward", detail-type "CloudHSM Key Removed"."""
 
     detail: KeyRemovedDetail
@@ -119,7 +119,7 @@ class PurgeUndoDetail(BaseModel):
     requestedBy: RequestedBy | None = None
 
 
-class OperatorPurgeUndoEvent(EventBridgeModel):
+class OperatorPurgeUndoEvent(EventEnvelope):
     """source "steward", detail-type "CloudHSM Purge Undo"."""
 
     detail: PurgeUndoDetail
