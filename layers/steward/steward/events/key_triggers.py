@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from steward.events.envelope import event_object
 from steward.events.hsm_audit_log.parser import read_audit_log
 from steward.events.key_removal import KeyEventOutcome
 from steward.events.kms_calls.parser import read_delete_key, read_key_deletion_call
@@ -22,12 +23,13 @@ Reader = Callable[[Mapping[str, object], str | None], list[KeyEventOutcome]]
 RouteKey = tuple[str, str, str | None]
 
 
-def parse_key_event(event: Mapping[str, object], *, local_region: str | None = None) -> list[KeyEventOutcome]:
+def parse_key_event(event: object, *, local_region: str | None = None) -> list[KeyEventOutcome]:
     """Read any key-removal trigger into outcomes: one per event, one per log event for audit logs.
 
     `local_region` is the region this function runs in. Only CloudWatch Logs deliveries need it:
     they do not name their region, and a subscription delivers within its own region.
     """
+    event = event_object(event)
     key = _route_key(event)
     read = ROUTES.get(key) or ROUTES.get((key[0], key[1], None))
     if read is None:

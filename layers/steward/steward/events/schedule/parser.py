@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from steward.events.outcomes import InvalidEvent, read_model
+from steward.events.envelope import event_object
+from steward.events.outcomes import read_model
 from steward.events.schedule.models import ScheduledEvent
 
 
 def parse_schedule(event: Any) -> ScheduledEvent:
-    if not isinstance(event, dict):
-        raise InvalidEvent(
-            "event must be a JSON object (an EventBridge 'Scheduled Event' from source aws.events), "
-            f"got {type(event).__name__}"
-        )
-    return read_model(ScheduledEvent, event)
+    return read_model(ScheduledEvent, event_object(event))

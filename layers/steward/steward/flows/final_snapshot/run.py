@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from steward.events.cluster_changes.parser import ClusterDeleted, ClusterTagged, parse_cluster_event
-from steward.events.outcomes import InvalidEvent, NotApplicable
+from steward.events.envelope import event_object
+from steward.events.outcomes import NotApplicable
 from steward.events.schedule.models import ScheduledEvent
 from steward.events.schedule.parser import parse_schedule
 from steward.flows.final_snapshot.context import FinalSnapshotRun
@@ -29,8 +30,7 @@ Trigger = ScheduledEvent | ClusterTagged | ClusterDeleted | NotApplicable
 
 def parse_trigger(event: Any) -> Trigger:
     """A schedule, or a CloudTrail tag/delete event; InvalidEvent for anything else."""
-    if not isinstance(event, Mapping):
-        raise InvalidEvent(f"event must be a JSON object, got {type(event).__name__}")
+    event = event_object(event)
     if event.get("detail-type") == "Scheduled Event":
         return parse_schedule(dict(event))
     return parse_cluster_event(event)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from steward.events.envelope import event_object
 from steward.events.key_removal import (
     KeyDeletionCancelled,
     KeyDeletionScheduled,
@@ -34,8 +35,9 @@ from steward.vocabulary.hsm import HsmCluster
 KeyPurgeRequest = PendingCheck | list[KeyEventOutcome]
 
 
-def read_event(event: Mapping[str, Any], *, local_region: str) -> KeyPurgeRequest:
+def read_event(event: object, *, local_region: str) -> KeyPurgeRequest:
     """The schedule, or whatever the key-removal triggers say; InvalidEvent for anything else."""
+    event = event_object(event)
     if event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event":
         schedule = parse_schedule(dict(event))
         return PendingCheck(time=schedule.time, source_event_id=schedule.id)
