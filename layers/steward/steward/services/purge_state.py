@@ -159,9 +159,9 @@ class KeyRecord(_Record):
     key_id: str
     cluster_id: str
     key_store_id: str
-    key_created_at: datetime | None
+    key_created_at: datetime | None = None
     region: str
-    deletion_date: datetime | None
+    deletion_date: datetime | None = None
     scheduled_by_event: str
     expires_at: int | None = None
 

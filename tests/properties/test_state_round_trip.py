@@ -1,0 +1,139 @@
+"""Every record Steward writes to the StateTable reads back equal, whichever optional field is empty.
+
+Finding 4 of issue 9: a ScheduleKeyDeletion without `deletionDate` saved a key record that could
+not be read back, and the later `KMS CMK Deletion` crashed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from moto import mock_aws
+from steward.services import clients
+from steward.services.cluster_state import ClusterState, InventoryRecord, PendingTags
+from steward.services.purge_state import (
+    FlaggedClusterRecord,
+    KeyRecord,
+    PendingBackup,
+    PurgedBackup,
+    PurgeRecord,
+    PurgeState,
+)
+
+from sandbox.stack import STATE_TABLE, stack_resources
+
+REGION = "us-east-1"
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+# Stored at microsecond precision, in UTC, as Steward writes every moment.
+moments = st.integers(min_value=0, max_value=10**6).map(lambda s: EPOCH + timedelta(seconds=s))
+words = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=20)
+maybe_words = st.none() | st.just("") | words
+PROFILE = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture(scope="module")
+def table() -> Iterator[None]:
+    clients.reset()
+    with mock_aws():
+        stack_resources(REGION)
+        yield
+    clients.reset()
+
+
+
+purged = st.builds(PurgedBackup, backup_id=words, region=words, restorable_until=st.none() | moments)
+purge_records = st.builds(
+    PurgeRecord,
+    purge_id=words,
+    removal_id=words,
+    cluster_id=words,
+    region=words,
+    trigger=words,
+    key=maybe_words,
+    removed_at=moments,
+    key_created_at=st.none() | moments,
+    reason=maybe_words,
+    dry_run=st.booleans(),
+    status=st.sampled_from(["pending", "done", "undone", "dry-run"]),
+    opened_at=moments,
+    updated_at=moments,
+    source_event_id=words,
+    proceeded=maybe_words,
+    wait_until=st.none() | moments,
+    intended=st.lists(purged, max_size=2),
+    deleted=st.lists(purged, max_size=2),
+    already_gone=st.lists(purged, max_size=2),
+    pending=st.lists(
+        st.builds(PendingBackup, backup_id=words, region=words, reason=words, detail=st.just("") | words),
+        max_size=2,
+    ),
+    flagged=st.lists(
+        st.builds(FlaggedClusterRecord, cluster_id=words, region=words, from_backup=words), max_size=2
+    ),
+    restored=st.lists(purged, max_size=2),
+    unrecoverable=st.lists(purged, max_size=2),
+    expires_at=st.none() | st.integers(min_value=0, max_value=2**40),
+)
+key_records = st.builds(
+    KeyRecord,
+    key_arn=words,
+    key_id=words,
+    cluster_id=words,
+    key_store_id=words,
+    key_created_at=st.none() | moments,
+    region=words,
+    deletion_date=st.none() | moments,
+    scheduled_by_event=words,
+    expires_at=st.none() | st.integers(min_value=0, max_value=2**40),
+)
+tag_maps = st.dictionaries(words, st.just("") | words, max_size=4)
+
+
+@PROFILE
+@given(record=purge_records)
+def test_a_purge_record_reads_back_equal(table: None, record: PurgeRecord) -> None:
+    state = PurgeState(STATE_TABLE, REGION)
+
+    state.open(record.model_copy(update={"purge_id": f"{record.purge_id}-{id(record)}"}))
+
+    back = state.get(f"{record.purge_id}-{id(record)}", dry_run=record.dry_run)
+    assert back == record.model_copy(update={"purge_id": f"{record.purge_id}-{id(record)}"})
+
+
+@PROFILE
+@given(record=key_records)
+def test_a_key_record_reads_back_equal(table: None, record: KeyRecord) -> None:
+    state = PurgeState(STATE_TABLE, REGION)
+
+    state.record_key(record)
+
+    assert state.key(record.key_arn) == record
+
+
+@PROFILE
+@given(tags=tag_maps, now=moments)
+def test_a_cluster_inventory_reads_back_equal(table: None, tags: dict[str, str], now: datetime) -> None:
+    state = ClusterState(STATE_TABLE, REGION)
+
+    state.remember("cluster#redshift#us-east-1#prod", tags, now)
+
+    assert state.recall("cluster#redshift#us-east-1#prod") == InventoryRecord(tags, now.isoformat())
+
+
+@PROFILE
+@given(snapshot=words, cluster_id=words, tags=tag_maps, now=moments)
+def test_pending_tags_read_back_equal(
+    table: None, snapshot: str, cluster_id: str, tags: dict[str, str], now: datetime
+) -> None:
+    state = ClusterState(STATE_TABLE, REGION)
+    key = "snapshot#redshift#us-west-1#final"
+
+    state.remember_tags(key, snapshot, cluster_id, tags, now)
+
+    assert state.pending_tags("snapshot#redshift#us-west-1#") == [PendingTags(key, snapshot, cluster_id, tags)]
+    state.tags_written(key)
