@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -33,7 +32,9 @@ EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 moments = st.integers(min_value=0, max_value=10**6).map(lambda s: EPOCH + timedelta(seconds=s))
 words = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=20)
 maybe_words = st.none() | st.just("") | words
-PROFILE = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROFILE = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,6 @@ def table() -> Iterator[None]:
         stack_resources(REGION)
         yield
     clients.reset()
-
 
 
 purged = st.builds(PurgedBackup, backup_id=words, region=words, restorable_until=st.none() | moments)
@@ -135,5 +135,6 @@ def test_pending_tags_read_back_equal(
 
     state.remember_tags(key, snapshot, cluster_id, tags, now)
 
-    assert state.pending_tags("snapshot#redshift#us-west-1#") == [PendingTags(key, snapshot, cluster_id, tags)]
+    expected = [PendingTags(key, snapshot, cluster_id, tags)]
+    assert state.pending_tags("snapshot#redshift#us-west-1#") == expected
     state.tags_written(key)
