@@ -67,7 +67,7 @@ def test_redshift_delete_skipping_final_snapshot_is_read() -> None:
     assert result.service is Service.REDSHIFT
     assert result.kind == "redshift-cluster"
     assert result.resource_id == "my-dw-instance"
-    assert result.region == "us-east-1"
+    assert result.region == "us-east-2"
     assert result.account == "123456789012"
     assert result.deleted_at == datetime(2017, 3, 3, 17, 2, 34, tzinfo=UTC)
     assert result.event_id == "59bcc3ce-e635-4cce-b47f-3419a36b3fa5"

@@ -174,15 +174,11 @@ def test_fields_written_with_spaces_around_the_colon_are_read_alike() -> None:
     assert (entry.opcode, entry.sequence_no, entry.key_handle) == ("CN_GENERATE_KEY", 1, 262152)
 
 
-def test_a_destroy_is_the_deletion_of_a_session_key_and_not_a_key_removal() -> None:
-    # The current audit log reference: CN_DESTROY_OBJECT is "Deletion of a session key".
-    refusal = as_key_removal(hsm_entry(DESTROY_PUBLIC_KEY))
+def test_a_destroy_is_a_key_removal() -> None:
+    # The user guide's example, the Knowledge Center and the archived reference: "Delete a key".
+    entry = hsm_entry(DESTROY_PUBLIC_KEY)
 
-    assert isinstance(refusal, NotAKeyRemoval)
-    assert refusal.reason == "session-key-deletion"
-    assert "never in a backup" in refusal.detail
-    assert "CN_TOMBSTONE_OBJECT" in refusal.detail
-    assert "steward key-removed" in refusal.detail
+    assert as_key_removal(entry) == entry
 
 
 def test_a_successful_tombstone_of_a_token_key_is_a_key_removal() -> None:
@@ -192,11 +188,11 @@ def test_a_successful_tombstone_of_a_token_key_is_a_key_removal() -> None:
     assert as_key_removal(entry) == entry
 
 
-def test_a_failed_destroy_is_still_a_session_key_deletion() -> None:
+def test_a_failed_destroy_is_not_a_key_removal() -> None:
     refusal = as_key_removal(hsm_entry(FAILED_DESTROY))
 
     assert isinstance(refusal, NotAKeyRemoval)
-    assert refusal.reason == "session-key-deletion"
+    assert refusal.reason == "key-deletion-failed"
 
 
 def test_a_failed_tombstone_is_not_a_key_removal() -> None:
@@ -274,7 +270,7 @@ def test_the_cluster_id_comes_from_the_log_group_name(
 # --- A CloudWatch Logs subscription delivery ---------------------------------------------------
 
 
-def test_the_documented_key_pair_lifecycle_deletes_session_keys_only() -> None:
+def test_the_documented_key_pair_lifecycle_is_two_key_removals() -> None:
     # Given the documented key-pair lifecycle: login, generate, destroy public, destroy private,
     # logout
     event = sample("hsm-audit-destroy-key.json")
@@ -282,11 +278,10 @@ def test_the_documented_key_pair_lifecycle_deletes_session_keys_only() -> None:
     # When Steward reads the delivery
     outcomes = parse_key_event(event, local_region=REGION)
 
-    # Then the two CN_DESTROY_OBJECT deletions are session keys: nothing to purge
-    assert [o.reason for o in outcomes if isinstance(o, NotApplicable)].count(
-        "session-key-deletion"
-    ) == 2
-    assert not [o for o in outcomes if isinstance(o, KeyRemoval)]
+    # Then the two CN_DESTROY_OBJECT deletions are removals, each naming its opcode
+    removals = [o for o in outcomes if isinstance(o, KeyRemoval)]
+    assert [r.opcode for r in removals] == ["CN_DESTROY_OBJECT", "CN_DESTROY_OBJECT"]
+    assert len(outcomes) - len(removals) == 3
 
 
 def test_each_successful_tombstone_in_a_delivery_is_a_removal_from_the_log_groups_cluster() -> None:
@@ -321,7 +316,7 @@ def test_a_delivery_gives_one_outcome_per_log_event_in_order() -> None:
     assert [type(outcome).__name__ for outcome in outcomes] == [
         "NotApplicable",
         "KeyRemoval",
-        "NotApplicable",
+        "KeyRemoval",
         "KeyRemoval",
         "NotApplicable",
     ]

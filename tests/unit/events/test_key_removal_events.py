@@ -80,7 +80,8 @@ def test_delete_key_in_a_cloudhsm_key_store_is_a_removal_from_its_cluster() -> N
     assert outcome.key_arn == KEY_ARN
     assert outcome.key_id == KEY_ID
     assert outcome.removed_at == datetime(2021, 10, 26, 23, 41, 27, tzinfo=UTC)
-    assert (outcome.region, outcome.account) == ("us-west-2", "111122223333")
+    # The published record was delivered in us-east-1 for a key whose ARN says us-west-2.
+    assert (outcome.region, outcome.account) == ("us-east-1", "111122223333")
     assert outcome.source_event_id == event["id"]
     assert outcome.immediate is False
 
@@ -109,6 +110,8 @@ def test_delete_key_falls_back_to_the_key_id_in_service_event_details() -> None:
     event = sample("kms-deletekey-cloudhsm.json")
     event["detail"]["resources"] = []
     event["detail"]["serviceEventDetails"] = {"keyId": KEY_ID}
+    # Without an ARN the key's region is where the event came from: the key's own region here.
+    event["region"] = event["detail"]["awsRegion"] = "us-west-2"
 
     outcome = removal(event)
 
@@ -131,7 +134,7 @@ def test_delete_key_outside_any_cloudhsm_key_store_is_not_applicable() -> None:
     outcome = not_applicable(sample("kms-deletekey-standard.json"))
 
     assert outcome.reason == "not-in-cloudhsm-key-store"
-    assert "key/0987dcba-09fe-87dc-65ba-ab0987654321" in outcome.detail
+    assert f"key/{KEY_ID}" in outcome.detail
     assert "additionalEventData.clusterId" in outcome.detail
 
 

@@ -91,10 +91,12 @@ class KeyRemoval(BaseModel):
     region: str
     account: str
     source_event_id: str
-    # Audit-log removals name the HSM key handle instead of a KMS key, and where the line was.
+    # Audit-log removals name the HSM key handle instead of a KMS key, where the line was, and
+    # the opcode logged.
     key_handle: int | None = None
     log_group: str | None = None
     log_stream: str | None = None
+    opcode: str | None = None
     # Operator removals: who sent it (bin/steward reads it from STS), if the event says.
     requested_by: str | None = None
 

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from steward.machinery.validation import problems
 from steward.policy.retention import RetentionRules
+from steward.vocabulary.hsm import KEY_DELETION_OPCODES
 from steward.vocabulary.tags import MIN_FINAL_SNAPSHOT_DAYS
 
 _TRUE_FALSE = {"true": True, "false": False}
@@ -128,6 +129,18 @@ def _regions(value: object) -> object:
 RegionList = Annotated[list[str], NoDecode, BeforeValidator(_regions)]
 
 
+def _opcodes(value: object) -> object:
+    opcodes = _comma_separated(value)
+    if isinstance(opcodes, list):
+        unknown = [opcode for opcode in opcodes if opcode not in KEY_DELETION_OPCODES]
+        if unknown or not opcodes:
+            raise ValueError("a comma-separated list of one or more of " + ", ".join(KEY_DELETION_OPCODES))
+    return opcodes
+
+
+OpcodeList = Annotated[list[str], NoDecode, BeforeValidator(_opcodes)]
+
+
 class KeyPurgeSettings(StateAndNotifications):
     """HsmPurgeFunction: where key-bearing backups can live, and how long a purge may wait."""
 
@@ -137,6 +150,8 @@ class KeyPurgeSettings(StateAndNotifications):
     MAX_WAIT_HOURS: Annotated[int, Field(ge=0, le=24 * 30)] = 48
     # The CloudHSM audit log groups opted in (template AuditLogGroups): a line from any other is refused.
     AUDIT_LOG_GROUPS: AuditLogGroups = []
+    # Audit-log opcodes that start a purge: both record a key deletion (docs/hsm-audit-log.md).
+    PURGE_OPCODES: OpcodeList = list(KEY_DELETION_OPCODES)
 
 
 def _final_snapshot_retention(value: object) -> object:

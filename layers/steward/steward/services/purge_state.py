@@ -80,6 +80,8 @@ class PurgeRecord(_Record):
     key_created_at: datetime | None = None
     immediate: bool = False
     reason: str | None = None
+    # The audit-log opcode that started the purge (audit-log removals only).
+    opcode: str | None = None
     dry_run: bool
     status: PurgeStatus
     opened_at: datetime
@@ -128,6 +130,7 @@ class PurgeRecord(_Record):
             "keyCreatedAt": iso(self.key_created_at),
             "reason": self.reason,
             "requestedBy": self.requested_by,
+            "opcode": self.opcode,
             "proceeded": self.proceeded,
             "waitUntil": iso(self.wait_until),
             "purgedBackups": purged,

@@ -14,6 +14,13 @@ from steward.vocabulary.tags import is_held
 CLUSTER_ID_PATTERN = re.compile(r"cluster-[2-7a-zA-Z]{11,16}")
 AWS_CLUSTER_ID_PATTERN = re.compile(r"cluster-[0-9a-zA-Z]{1,32}")
 
+# Audit-log opcodes that record a key deleted from an HSM, with what the sources call them
+# (docs/hsm-audit-log.md weighs them). PURGE_OPCODES chooses which start a purge.
+KEY_DELETION_OPCODES: Mapping[str, str] = {
+    "CN_DESTROY_OBJECT": "deletion of a key (the user guide's and Knowledge Center's key deletion)",
+    "CN_TOMBSTONE_OBJECT": "deletion of a token key",
+}
+
 READY = "READY"
 CREATE_IN_PROGRESS = "CREATE_IN_PROGRESS"
 PENDING_DELETION = "PENDING_DELETION"

@@ -22,12 +22,11 @@ Two formats are documented, and both are read here:
   The spacing around the colon varies between the documented samples ("Sequence No : 0x1" and
   "Sequence No: 0x2a"). Key deletions carry these opcodes ("AWS CloudHSM audit log reference",
   https://docs.aws.amazon.com/cloudhsm/latest/userguide/cloudhsm-audit-log-reference.html):
-  `CN_DESTROY_OBJECT (0x11)`, "Deletion of a session key" (older editions: "Delete a key"), and
-  `CN_TOMBSTONE_OBJECT`, "Deletion of a token key" (older editions: "Mark the key for deletion,
-  but do not remove it"). Token keys are the persistent ones that backups hold, so only a
-  tombstone is a removal; a session key lives only as long as its session and is never in a
-  backup. An operator who knows a `CN_DESTROY_OBJECT` deleted a token key (older firmware) sends
-  the operator event instead.
+  `CN_DESTROY_OBJECT (0x11)` ("Delete a key" in the archived reference, the key deletion in the
+  user guide's key-pair example and the Knowledge Center; "deletion of a session key" in the
+  current reference) and `CN_TOMBSTONE_OBJECT` ("deletion of a token key"). Both are read as key
+  deletions (`KEY_DELETION_OPCODES`); which of them start a purge is the PURGE_OPCODES setting,
+  applied by the flow. docs/hsm-audit-log.md weighs the sources.
   A failed command has a non-zero response code, e.g. "157:HSM Error: ...".
 
 * Certificate storage events: one JSON object per event, in a log stream named for the cluster
@@ -49,15 +48,10 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from steward.machinery.validation import problems
-from steward.vocabulary.hsm import AWS_CLUSTER_ID_PATTERN
+from steward.vocabulary.hsm import AWS_CLUSTER_ID_PATTERN, KEY_DELETION_OPCODES
 
 LOG_GROUP_PREFIX = "/aws/cloudhsm/"
 
-# Opcode → what the audit log reference says it deletes: only token keys are in backups.
-KEY_DELETION_OPCODES = {
-    "CN_TOMBSTONE_OBJECT": "deletion of a token key",
-}
-SESSION_KEY_DELETION = "CN_DESTROY_OBJECT"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _OPCODE = re.compile(r"(?P<name>[A-Z][A-Z0-9_]*)(?:\s*\((?P<code>0x[0-9a-fA-F]+)\))?")
@@ -132,7 +126,7 @@ def parse_audit_message(message: str) -> AuditEntry:
 class NotAKeyRemoval:
     """Why an audit entry does not record key material leaving the HSM."""
 
-    # A short code: "not-a-key-deletion", "session-key-deletion", "key-deletion-failed",
+    # A short code: "not-a-key-deletion", "key-deletion-failed",
     # "certificate-not-key".
     reason: str
     detail: str
@@ -145,16 +139,6 @@ def as_key_removal(entry: AuditEntry) -> HsmAuditEntry | NotAKeyRemoval:
             "certificate-not-key",
             f"certificate storage event {entry.op_code} (response {entry.response}) on object "
             f"{entry.object_handle}: certificates are not key material",
-        )
-    if entry.opcode == SESSION_KEY_DELETION:
-        return NotAKeyRemoval(
-            "session-key-deletion",
-            f"{entry.opcode} of key handle {entry.key_handle} is the deletion of a session key (AWS "
-            "CloudHSM audit log reference): session keys vanish with their session and are never "
-            "in a backup, so there is nothing to purge. Token-key deletions are "
-            f"{_deletion_opcodes()}. If this deleted a token key (older HSM firmware logged every "
-            "deletion this way), send a 'CloudHSM Key Removed' event: steward key-removed "
-            "--cluster-id ... --removed-at ...",
         )
     if entry.opcode not in KEY_DELETION_OPCODES:
         return NotAKeyRemoval(

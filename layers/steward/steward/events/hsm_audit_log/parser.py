@@ -64,6 +64,7 @@ def read_audit_log(event: Mapping[str, object], local_region: str | None) -> lis
                 key_handle=removal.key_handle,
                 log_group=payload.logGroup,
                 log_stream=payload.logStream,
+                opcode=removal.opcode,
             )
         )
     return outcomes

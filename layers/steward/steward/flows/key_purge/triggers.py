@@ -120,6 +120,15 @@ def _removal(run: KeyPurgeRun, removal: KeyRemoval) -> None:
     future = future_removal(removal, run.clock)
     if future is not None:
         return refuse(run, removal, future)
+    if removal.opcode is not None and removal.opcode not in run.settings.PURGE_OPCODES:
+        return not_applicable(
+            run,
+            NotApplicable(
+                reason="opcode-not-purged",
+                detail=f"{removal.reason}: {removal.opcode} deletes a key, but PURGE_OPCODES is "
+                f"{','.join(run.settings.PURGE_OPCODES)}, so it starts no purge",
+            ),
+        )
     resolved = run.keys.resolve(removal)
     if isinstance(resolved, NotApplicable):
         return not_applicable(run, resolved)
@@ -161,6 +170,7 @@ def _removal(run: KeyPurgeRun, removal: KeyRemoval) -> None:
         key_created_at=key_created_at,
         immediate=removal.immediate,
         reason=removal.reason,
+        opcode=removal.opcode,
         dry_run=dry_run,
         status="dry-run" if dry_run else "pending",
         opened_at=run.clock,
