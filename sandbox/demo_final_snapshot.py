@@ -85,6 +85,8 @@ def _substitute(event: dict[str, Any], parameters: dict[str, Any], now: datetime
     changed = copy.deepcopy(event)
     changed["detail"]["requestParameters"] = parameters
     changed["time"] = changed["detail"]["eventTime"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The published Redshift record is from us-east-2; the demo's fleet is in REGION.
+    changed["region"] = changed["detail"]["awsRegion"] = REGION
     return changed
 
 

@@ -109,6 +109,8 @@ def delete_event(name: str, **parameters: Any) -> dict[str, Any]:
     event = load_event(name)
     event["detail"]["requestParameters"] = parameters
     event["time"] = event["detail"]["eventTime"] = datetime.now(UTC).isoformat()
+    # The published Redshift record is from us-east-2; the fleet is in REGION.
+    event["region"] = event["detail"]["awsRegion"] = REGION
     return event
 
 

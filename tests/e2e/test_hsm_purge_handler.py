@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -441,6 +443,70 @@ def _kms_event(name: str, key_arn: str, when: datetime) -> dict[str, Any]:
     if "eventTime" in event["detail"]:
         event["detail"]["eventTime"] = when.isoformat()
     return event
+
+
+def _published(name: str, key_arn: str, when: datetime) -> dict[str, Any]:
+    """A published KMS record as this account would see it: its key, region, account and time."""
+    event = load_event(name)
+    # CloudTrail records name the key in detail.resources; KMS's own events in resources.
+    published_arn = (
+        event["detail"]["resources"][0]["ARN"] if "resources" in event["detail"] else event["resources"][0]
+    )
+    text = (
+        json.dumps(event)
+        .replace(published_arn, key_arn)
+        .replace(published_arn.rsplit("/", 1)[1], key_arn.rsplit("/", 1)[1])
+        .replace("111122223333", ACCOUNT)
+    )
+    event = json.loads(text)
+    event.update(region=HOME, time=when.isoformat())
+    if "eventTime" in event["detail"]:
+        event["detail"].update(awsRegion=HOME, eventTime=when.isoformat())
+    return event
+
+
+def test_the_cloudhsm_key_store_schedule_key_deletion_record_leads_to_a_purge_from_the_key_creation(
+    world: PurgeWorld,
+) -> None:
+    # Given a key created 30 days ago in a CloudHSM key store, a backup from before the key and
+    # one from after
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    key_arn = _hsm_key(world, hsm)
+    before_the_key = fleet.hsm_backup(hsm, age_days=40)
+    holding_the_key = fleet.hsm_backup(hsm, age_days=5)
+
+    # When the KMS guide's CloudHSM key store ScheduleKeyDeletion record arrives
+    # ("deletionDate": "Nov 2, 2021, 11:25:25 PM"), then KMS CMK Deletion once KMS forgot the key
+    scheduled = world.invoke(_published("kms-schedulekeydeletion-cloudhsm.json", key_arn, fleet.ago(9)))
+    _forget_in_kms(key_arn)
+    deleted = world.invoke(_published("kms-cmk-deletion.json", key_arn, fleet.ago(1)))
+
+    # Then the key's cluster was recorded, and the purge spares the backup older than the key
+    assert scheduled["counts"]["cloudhsm"] == {"kept": 1}
+    assert deleted["purges"][0]["cluster"] == hsm
+    assert deleted["purges"][0]["keyCreatedAt"] is not None
+    assert world.states()[holding_the_key] == "PENDING_DELETION"
+    assert world.states()[before_the_key] == "READY"
+
+
+def test_a_schedule_key_deletion_without_deletion_date_does_not_break_the_later_deletion(
+    world: PurgeWorld,
+) -> None:
+    # Given the KMS guide's multi-Region ScheduleKeyDeletion record, which has no deletionDate
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    key_arn = _hsm_key(world, hsm)
+    old = fleet.hsm_backup(hsm, age_days=5)
+    world.invoke(_published("kms-schedulekeydeletion-multi-region.json", key_arn, fleet.ago(9)))
+    _forget_in_kms(key_arn)
+
+    # When KMS CMK Deletion arrives
+    summary = world.invoke(_published("kms-cmk-deletion.json", key_arn, fleet.ago(1)))
+
+    # Then the stored key record is read back and the purge goes ahead
+    assert summary["purges"][0]["cluster"] == hsm
+    assert world.states()[old] == "PENDING_DELETION"
 
 
 def test_a_kms_key_deletion_purges_its_cluster_once_whichever_triggers_deliver_it(world: PurgeWorld) -> None:
@@ -901,13 +967,51 @@ def test_an_undo_whose_notification_fails_is_still_recorded_and_fails_the_invoca
 # --- audit log, metrics ---------------------------------------------------------------------------
 
 
-def test_an_audit_log_destroy_is_a_session_key_deletion_and_purges_nothing(world: PurgeWorld) -> None:
-    # Given the documented key-pair lifecycle's CN_DESTROY_OBJECT deletions
-    summary = world.invoke(load_event("hsm-audit-destroy-key.json"))
+def _audit_delivery(name: str, cluster_id: str) -> dict[str, Any]:
+    """A sample audit-log delivery, as the subscription on `cluster_id`'s log group sends it."""
+    event = load_event(name)
+    payload = json.loads(gzip.decompress(base64.b64decode(event["awslogs"]["data"])))
+    payload["logGroup"] = f"/aws/cloudhsm/{cluster_id}"
+    event["awslogs"]["data"] = base64.b64encode(gzip.compress(json.dumps(payload).encode())).decode()
+    return event
 
-    # Then no purge is opened, and each deletion says why
+
+# When the user guide's key-pair example deleted its keys (12/13/17 23:09:04 UTC).
+GUIDE_DELETION = datetime(2017, 12, 13, 23, 9, 4, tzinfo=UTC)
+
+
+def test_an_audit_log_destroy_purges_the_backups_older_than_it_and_says_its_opcode(
+    world: PurgeWorld,
+) -> None:
+    # Given a cluster with a backup taken before the user guide's CN_DESTROY_OBJECT deletions
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    old = fleet.hsm_backup(hsm, age_days=(fleet.now - GUIDE_DELETION).days + 1)
+
+    # When its audit log delivers the documented key-pair lifecycle
+    summary = world.invoke(_audit_delivery("hsm-audit-destroy-key.json", hsm))
+
+    # Then the key-bearing backup is purged, and each purge says which opcode started it
+    assert world.states()[old] == "PENDING_DELETION"
+    assert [purge["opcode"] for purge in summary["purges"]] == ["CN_DESTROY_OBJECT"] * 2
+    assert {n["opcode"] for n in world.notifications()} == {"CN_DESTROY_OBJECT"}
+
+
+def test_an_opcode_left_out_of_purge_opcodes_starts_no_purge(world: PurgeWorld) -> None:
+    # Given a deployment that purges on tombstones only
+    fleet = world.fleet
+    hsm = fleet.hsm_cluster()
+    old = fleet.hsm_backup(hsm, age_days=(fleet.now - GUIDE_DELETION).days + 1)
+
+    # When the audit log delivers CN_DESTROY_OBJECT deletions
+    summary = world.invoke(
+        _audit_delivery("hsm-audit-destroy-key.json", hsm), PURGE_OPCODES="CN_TOMBSTONE_OBJECT"
+    )
+
+    # Then nothing is purged, and each deletion says why
+    assert world.states()[old] == "READY"
     assert summary["purges"] == []
-    assert [n["reason"] for n in summary["notApplicable"]].count("session-key-deletion") == 2
+    assert [n["reason"] for n in summary["notApplicable"]].count("opcode-not-purged") == 2
 
 
 def test_key_purge_decisions_are_counted_under_their_own_metric(
