@@ -55,7 +55,10 @@ def read_retention_days(value: str) -> int | None:
         return KEEP_FOREVER
     if not text.isascii() or not text.isdigit():
         return None
-    days = int(text)
+    try:
+        days = int(text)
+    except ValueError:  # more digits than Python's int() limit (4,300): no number of days anyway
+        return None
     return days if RETENTION_DAYS_MIN <= days <= RETENTION_DAYS_MAX else None
 
 
