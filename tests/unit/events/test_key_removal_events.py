@@ -480,7 +480,7 @@ def test_operator_immediate_must_be_a_json_boolean() -> None:
     )
 
     assert (error.field, error.seen) == ("detail.immediate", "yes")
-    assert error.accepted == "a valid boolean"
+    assert error.accepted == "a JSON boolean, true or false"
 
 
 def test_operator_event_with_a_misspelt_field_is_invalid() -> None:
@@ -491,7 +491,7 @@ def test_operator_event_with_a_misspelt_field_is_invalid() -> None:
     )
 
     assert error.field == "detail.keyCreated"
-    assert error.accepted == "Extra inputs are not permitted"
+    assert error.accepted == "no field of this name (it is not one this input has)"
 
 
 def test_purge_undo_names_the_purge() -> None:

@@ -115,7 +115,8 @@ def _tagged(
         raise InvalidField(
             f"detail.requestParameters.{route.resource_name}",
             arn,
-            f"an {route.service.value} ARN, arn:aws:{route.service.value}:<region>:<account>:<type>:<id>",
+            f"the ARN of a {route.service.value} resource, "
+            f"arn:aws:{route.service.value}:<region>:<account>:<type>:<id>",
         )
     kind = ARN_KINDS.get((match["service"], match["type"]))
     if kind is None:

@@ -61,8 +61,13 @@ def _instant_with_zone(value: object) -> object:
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"expected {_ACCEPTED_INSTANT}") from None
+        except ValueError as error:
+            if str(error).startswith("Invalid isoformat string"):
+                raise ValueError(f"expected {_ACCEPTED_INSTANT}") from None
+            # The form is right but the calendar says no: "2026-02-30", "2026-11-02T25:00Z".
+            raise ValueError(
+                f"expected a date that exists ({value} does not: {error}), as {_ACCEPTED_INSTANT}"
+            ) from None
         if parsed.tzinfo is None:
             raise ValueError(f"expected {_ACCEPTED_INSTANT} (this one has no time zone)")
         return parsed.astimezone(UTC)
