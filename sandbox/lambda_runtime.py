@@ -48,11 +48,15 @@ def invoke(
     from steward.machinery.observability import logger
 
     os.environ.update(env)
-    module = importlib.reload(importlib.import_module(f"functions.{function}.app"))
+    invocation = Invocation()
+    try:
+        module = importlib.reload(importlib.import_module(f"functions.{function}.app"))
+    except Exception as error:  # a failed cold start (a bad setting) is reported as Lambda's init error
+        invocation.error = error
+        return invocation
     stream = io.StringIO()
     handler = logger.registered_handler
     previous = handler.setStream(stream)  # type: ignore[attr-defined]
-    invocation = Invocation()
     try:
         # EMF metrics are printed to stdout: in Lambda they are log lines too.
         with contextlib.redirect_stdout(stream):
