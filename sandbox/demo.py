@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from steward.events.dates import read_cloudtrail_date
 
 from sandbox.fleet import OTHER_ACCOUNT, Fleet
 from sandbox.lambda_runtime import invoke
@@ -108,7 +109,7 @@ def show_sweep(title: str, decisions: list[dict[str, Any]], summary: Any) -> Non
 
 def retention_demo() -> None:
     event = sample_event("retention-schedule.json")
-    fleet = Fleet(now=datetime.fromisoformat(event["time"]))
+    fleet = Fleet(now=read_cloudtrail_date(event["time"], zone_required=True))
     seed_retention_fleet(fleet)
     print("Steward retention demo: a fleet seeded in a local fake AWS (moto), sample event")
     print(f"events/retention-schedule.json, DEFAULT_RETENTION_DAYS=30, MIN_KEEP=1, clock {event['time']}.")
