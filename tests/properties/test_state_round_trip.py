@@ -119,13 +119,23 @@ def test_a_key_record_reads_back_equal(table: None, record: KeyRecord) -> None:
 
 
 @PROFILE
-@given(tags=tag_maps, now=moments)
-def test_a_cluster_inventory_reads_back_equal(table: None, tags: dict[str, str], now: datetime) -> None:
+@given(tags=tag_maps, now=moments, tagger=st.none() | st.tuples(words, words, st.none() | words))
+def test_a_cluster_inventory_reads_back_equal(
+    table: None, tags: dict[str, str], now: datetime, tagger: tuple[str, str, str | None] | None
+) -> None:
     state = ClusterState(STATE_TABLE, REGION)
+    state.forget("redshift", REGION, "prod")
 
-    state.remember("cluster#redshift#us-east-1#prod", tags, now)
+    state.remember("redshift", REGION, "prod", tags, now)
+    if tagger is not None:
+        state.remember_tagger("redshift", REGION, "prod", *tagger, now)
 
-    assert state.recall("cluster#redshift#us-east-1#prod") == InventoryRecord(tags, now.isoformat())
+    delete_after, set_by, role = tagger or (None, None, None)
+    expected = InventoryRecord(
+        tags, now.isoformat(), delete_after=delete_after, set_by=set_by, set_by_role=role
+    )
+    # No role is written as "" and reads back as no role.
+    assert state.recall("redshift", REGION, "prod") == expected
 
 
 @PROFILE
@@ -134,10 +144,8 @@ def test_pending_tags_read_back_equal(
     table: None, snapshot: str, cluster_id: str, tags: dict[str, str], now: datetime
 ) -> None:
     state = ClusterState(STATE_TABLE, REGION)
-    key = "snapshot#redshift#us-west-1#final"
 
-    state.remember_tags(key, snapshot, cluster_id, tags, now)
+    state.remember_tags("redshift", "us-west-1", snapshot, cluster_id, tags, now)
 
-    expected = [PendingTags(key, snapshot, cluster_id, tags)]
-    assert state.pending_tags("snapshot#redshift#us-west-1#") == expected
-    state.tags_written(key)
+    assert state.pending_tags("redshift", "us-west-1") == [PendingTags(snapshot, cluster_id, tags)]
+    state.tags_written("redshift", "us-west-1", snapshot)
