@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -967,29 +968,37 @@ def test_an_undo_whose_notification_fails_is_still_recorded_and_fails_the_invoca
 # --- audit log, metrics ---------------------------------------------------------------------------
 
 
-def _audit_delivery(name: str, cluster_id: str) -> dict[str, Any]:
-    """A sample audit-log delivery, as the subscription on `cluster_id`'s log group sends it."""
-    event = load_event(name)
+def _guide_lifecycle(world: PurgeWorld) -> tuple[dict[str, Any], str, str]:
+    """The user guide's key-pair lifecycle (two CN_DESTROY_OBJECT deletions), logged a day ago by
+    an HSM of a month-old cluster that holds a backup from before it; (delivery, group, backup)."""
+    fleet = world.fleet
+    cluster = fleet.hsm_cluster()
+    fakeaws.cloudhsm.set_cluster_created(ACCOUNT, HOME, cluster, fleet.ago(30))
+    hsm_id = fleet.cloudhsm.create_hsm(ClusterId=cluster, AvailabilityZone="us-east-1a")["Hsm"]["HsmId"]
+    old = fleet.hsm_backup(cluster, age_days=5)
+    event = load_event("hsm-audit-destroy-key.json")
     payload = json.loads(gzip.decompress(base64.b64decode(event["awslogs"]["data"])))
-    payload["logGroup"] = f"/aws/cloudhsm/{cluster_id}"
+    for number, line in enumerate(payload["logEvents"]):
+        at = fleet.ago(1) + timedelta(milliseconds=number)
+        usecs = int(at.timestamp() * 1_000_000)
+        line["timestamp"] = usecs // 1000
+        line["message"] = re.sub(
+            r"Time: [^\n]*", f"Time: {at:%m/%d/%y %H:%M:%S.%f}, usecs:{usecs}", line["message"]
+        )
+    group = f"/aws/cloudhsm/{cluster}"
+    payload.update(owner=ACCOUNT, logGroup=group, logStream=hsm_id)
     event["awslogs"]["data"] = base64.b64encode(gzip.compress(json.dumps(payload).encode())).decode()
-    return event
-
-
-# When the user guide's key-pair example deleted its keys (12/13/17 23:09:04 UTC).
-GUIDE_DELETION = datetime(2017, 12, 13, 23, 9, 4, tzinfo=UTC)
+    return event, group, old
 
 
 def test_an_audit_log_destroy_purges_the_backups_older_than_it_and_says_its_opcode(
     world: PurgeWorld,
 ) -> None:
-    # Given a cluster with a backup taken before the user guide's CN_DESTROY_OBJECT deletions
-    fleet = world.fleet
-    hsm = fleet.hsm_cluster()
-    old = fleet.hsm_backup(hsm, age_days=(fleet.now - GUIDE_DELETION).days + 1)
+    # Given the user guide's CN_DESTROY_OBJECT deletions on a cluster with an older backup
+    delivery, group, old = _guide_lifecycle(world)
 
-    # When its audit log delivers the documented key-pair lifecycle
-    summary = world.invoke(_audit_delivery("hsm-audit-destroy-key.json", hsm))
+    # When its audit log delivers them
+    summary = world.invoke(delivery, AUDIT_LOG_GROUPS=group)
 
     # Then the key-bearing backup is purged, and each purge says which opcode started it
     assert world.states()[old] == "PENDING_DELETION"
@@ -998,15 +1007,11 @@ def test_an_audit_log_destroy_purges_the_backups_older_than_it_and_says_its_opco
 
 
 def test_an_opcode_left_out_of_purge_opcodes_starts_no_purge(world: PurgeWorld) -> None:
-    # Given a deployment that purges on tombstones only
-    fleet = world.fleet
-    hsm = fleet.hsm_cluster()
-    old = fleet.hsm_backup(hsm, age_days=(fleet.now - GUIDE_DELETION).days + 1)
+    # Given a deployment that purges on tombstones only, and the guide's CN_DESTROY_OBJECT deletions
+    delivery, group, old = _guide_lifecycle(world)
 
-    # When the audit log delivers CN_DESTROY_OBJECT deletions
-    summary = world.invoke(
-        _audit_delivery("hsm-audit-destroy-key.json", hsm), PURGE_OPCODES="CN_TOMBSTONE_OBJECT"
-    )
+    # When the audit log delivers them
+    summary = world.invoke(delivery, AUDIT_LOG_GROUPS=group, PURGE_OPCODES="CN_TOMBSTONE_OBJECT")
 
     # Then nothing is purged, and each deletion says why
     assert world.states()[old] == "READY"
