@@ -28,10 +28,10 @@ DOORS = {
 # What each handler decides about the sample in an empty account: its decisions' reasons.
 EXPECTED = {
     "elasticache-addtags-delete-after.json": {"already-gone"},
-    "elasticache-addtags-serverless-delete-after.json": {"not-supported"},
+    "elasticache-addtags-serverless-delete-after.json": {"already-gone"},
     "elasticache-deletecachecluster-no-final.json": {"not-required"},
     "elasticache-deletereplicationgroup-no-final.json": {"not-required"},
-    "elasticache-deleteserverlesscache-no-final.json": {"not-supported"},
+    "elasticache-deleteserverlesscache-no-final.json": {"not-required"},
     "elasticache-deleteserverlesscache-with-final.json": {"has-final-snapshot"},
     # The user guide's key-pair lifecycle: two CN_DESTROY_OBJECT key deletions, from a log
     # group this stack did not opt in (AuditLogGroups).
