@@ -128,7 +128,7 @@ def test_a_cluster_inventory_reads_back_equal(
 
     state.remember("redshift", REGION, "prod", tags, now)
     if tagger is not None:
-        state.remember_tagger("redshift", REGION, "prod", *tagger, now)
+        state.remember_tagger("redshift", REGION, "prod", *tagger, tagged_at=now, now=now)
 
     delete_after, set_by, role = tagger or (None, None, None)
     expected = InventoryRecord(
