@@ -78,7 +78,10 @@ def inventory() -> dict[str, int]:
     return {
         "elasticache": sum(1 for s in cache.snapshots.values() if s.snapshot_source == "manual"),
         "redshift": sum(1 for s in warehouse.snapshots.values() if s.snapshot_type == "manual"),
-        "cloudhsm": len(cloudhsmv2_backends[ACCOUNT][REGION].backups),
+        # A deleted CloudHSM backup stays, PENDING_DELETION, for 7 days: count the ones still READY.
+        "cloudhsm": sum(
+            1 for b in cloudhsmv2_backends[ACCOUNT][REGION].backups.values() if b.backup_state == "READY"
+        ),
     }
 
 

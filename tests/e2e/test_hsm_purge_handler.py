@@ -16,6 +16,7 @@ import boto3
 import pytest
 from steward.events.outcomes import InvalidEvent
 from steward.flows.key_purge import PurgeFailed
+from steward.services.clients import CallLimits
 from steward.services.purge_state import PurgedBackup, PurgeRecord, PurgeState
 
 import fakeaws
@@ -377,8 +378,9 @@ def test_a_throttled_delete_fails_the_invocation_after_the_rest_and_is_retried_o
     removed_at = fleet.ago(2)
     throttled = fleet.hsm_backup(hsm, age_days=5)
     other = fleet.hsm_backup(hsm, age_days=4)
+    attempts = CallLimits.within(30).attempts  # every attempt of one call, at the default margin
     fakeaws.faults.inject(
-        "cloudhsmv2", "DeleteBackup", "ThrottlingException", times=8, match={"BackupId": throttled}
+        "cloudhsmv2", "DeleteBackup", "ThrottlingException", times=attempts, match={"BackupId": throttled}
     )
 
     # When the removal is reported, the invocation fails, but only after the other backup went

@@ -51,9 +51,12 @@ class Decision(BaseModel):
     kind: str | None = None
 
 
-def summarise(decisions: Iterable[Decision]) -> dict[str, dict[str, int]]:
+def tally(decisions: Iterable[Decision]) -> Counter[tuple[str, str]]:
+    return Counter((d.service.value, d.action.value) for d in decisions)
+
+
+def summarise(counts: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
     """Counts per service and action, e.g. {"redshift": {"deleted": 3, "kept": 1}}."""
-    counts: Counter[tuple[str, str]] = Counter((d.service.value, d.action.value) for d in decisions)
     summary: dict[str, dict[str, int]] = {}
     for (service, action), total in sorted(counts.items()):
         summary.setdefault(service, {})[action] = total
@@ -78,25 +81,56 @@ class RunResult:
     # Failures that are not a decision of their own (a record not saved, an alert not sent).
     problems: list[str] = field(default_factory=list)
     purges: list[Recorded] = field(default_factory=list)
+    # Decisions logged as they were made (record()): only their counts and failures are kept.
+    recorded: Counter[tuple[str, str]] = field(default_factory=Counter)
+    recorded_failures: list[str] = field(default_factory=list)
+    recorded_deferred: int = 0
+    # Destructive records not yet copied to the central bus: sent a PutEvents batch at a time.
+    to_central: list[dict[str, object]] = field(default_factory=list)
+
+    def record(self, decision: Decision) -> None:
+        """Log a decision the moment it is made and keep only its count, so that a run killed
+        at its timeout has logged everything it did, and a long run's memory does not grow."""
+        log_decision(decision)
+        self.recorded[(decision.service.value, decision.action.value)] += 1
+        self.recorded_failures += failed_items([decision])
+        self.recorded_deferred += decision.reason == "deferred"
+        if decision.action in DESTRUCTIVE:
+            self.to_central.append(decision.model_dump(mode="json"))
+            if len(self.to_central) >= central_bus.BATCH:
+                self.send_to_central()
+
+    def send_to_central(self) -> None:
+        if self.to_central and (central := central_bus.configured()) is not None:
+            central.send_records(self.to_central, self.dry_run)
+        self.to_central = []
+
+    @property
+    def counts(self) -> Counter[tuple[str, str]]:
+        return tally(self.decisions) + self.recorded
 
     @property
     def failures(self) -> list[str]:
-        return failed_items(self.decisions) + self.problems
+        return failed_items(self.decisions) + self.recorded_failures + self.problems
 
     def summary(self) -> dict[str, object]:
         return {
             "dryRun": self.dry_run,
             "clock": self.clock.isoformat(),
             "trigger": self.trigger,
-            "counts": summarise(self.decisions),
+            "counts": summarise(self.counts),
             "failed": len(self.failures),
-            "deferred": sum(1 for d in self.decisions if d.reason == "deferred"),
+            "deferred": self.recorded_deferred + sum(1 for d in self.decisions if d.reason == "deferred"),
             "purges": [p.summary() for p in self.purges],
             # Events that asked for nothing to be done, reported as a decision on no resource.
             "notApplicable": [
                 {"reason": d.reason, "detail": d.detail} for d in self.decisions if d.resource_id == "-"
             ],
         }
+
+
+def log_decision(decision: Decision) -> None:
+    logger.info("decision", extra={"decision": decision.model_dump(mode="json")})
 
 
 class ItemsFailed(RuntimeError):
@@ -116,21 +150,23 @@ def failed_items(decisions: Iterable[Decision]) -> list[str]:
     ]
 
 
-def publish(run: str, result: RunResult, *, metric: str, error: type[ItemsFailed] = ItemsFailed) -> None:
-    """Log every decision, count them per service and action (EMF), copy the destructive ones to the
-    central bus (if the stack names one), then fail if any item failed."""
+def publish(
+    run: str, result: RunResult, *, metric: str, error: type[ItemsFailed] | None = ItemsFailed
+) -> None:
+    """Log every decision not yet logged, count them all per service and action (EMF), copy the
+    destructive ones not yet copied to the central bus (if the stack names one), then fail if any
+    item failed (error=None: the run is already ending with an error of its own)."""
     for decision in result.decisions:
-        logger.info("decision", extra={"decision": decision.model_dump(mode="json")})
-    if (central := central_bus.configured()) is not None:
-        destructive = [d.model_dump(mode="json") for d in result.decisions if d.action in DESTRUCTIVE]
-        central.send_records(destructive, result.dry_run)
-    for service, actions in summarise(result.decisions).items():
+        log_decision(decision)
+    result.to_central += [d.model_dump(mode="json") for d in result.decisions if d.action in DESTRUCTIVE]
+    result.send_to_central()
+    for service, actions in summarise(result.counts).items():
         for action, total in actions.items():
             count(metric, total, service=service, action=action)
     failures = result.failures
     metrics.add_metric(name="FailedItems", unit=MetricUnit.Count, value=len(failures))
     logger.info(f"{run} finished", extra={"summary": result.summary(), "problems": result.problems})
-    if failures:
+    if failures and error is not None:
         raise error(
             f"{len(failures)} item(s) failed, everything else was processed: " + ", ".join(failures[:10])
         )

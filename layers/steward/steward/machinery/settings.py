@@ -93,6 +93,8 @@ class RetentionSettings(StewardSettings):
     SERVICES: ServiceList = ["elasticache", "redshift", "cloudhsm"]
     # Where the sweep remembers the last steward:* tags of each cluster (its own last-known# items).
     STATE_TABLE: StateTable
+    # Single-item deletes (ElastiCache, CloudHSM) in flight at once per service; Redshift batches.
+    DELETE_CONCURRENCY: Annotated[int, Field(ge=1, le=32)] = 8
 
     @property
     def rules(self) -> RetentionRules:

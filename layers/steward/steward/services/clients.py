@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.utils import parse_timestamp
 
 from steward.services import read_only
 
@@ -22,14 +26,58 @@ if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
     from mypy_boto3_sts import STSClient
 
-# Adaptive mode: botocore's standard retries (Throttling, ThrottlingException, 5xx) with a
-# client-side rate limiter that slows a sweep down instead of failing it.
-RETRIES = Config(
-    retries={"mode": "adaptive", "total_max_attempts": 8},
-    connect_timeout=5,
-    read_timeout=30,
-    user_agent_extra="steward",
-)
+# botocore's standard mode waits at most 2**(n-1) seconds (capped at 20) after the n-th failed attempt.
+MAX_BACKOFF = 20
+# A call, retries included, may use this much of the safety margin; the rest is for reporting.
+CALL_SHARE_OF_MARGIN = 0.8
+# As many attempts (up to 8) as leave each this long (control-plane calls answer in well under 1 s).
+MIN_ATTEMPT_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class CallLimits:
+    """How many attempts a call gets and how long each may wait, all derived from the safety
+    margin, so that no call started before the margin, retries and their waits included, is
+    still running when the Lambda timeout comes."""
+
+    attempts: int
+    connect_timeout: float
+    read_timeout: float
+
+    @classmethod
+    def within(cls, safety_margin_seconds: float) -> CallLimits:
+        budget = safety_margin_seconds * CALL_SHARE_OF_MARGIN
+
+        def per_attempt(attempts: int) -> float:
+            return (budget - _waits(attempts)) / attempts
+
+        attempts = max([n for n in range(2, 9) if per_attempt(n) >= MIN_ATTEMPT_SECONDS], default=2)
+        connect = min(5.0, per_attempt(attempts) / 3)
+        return cls(attempts, connect, per_attempt(attempts) - connect)
+
+    @property
+    def longest_call(self) -> float:
+        """Every attempt timing out, every wait between them at its longest."""
+        return self.attempts * (self.connect_timeout + self.read_timeout) + _waits(self.attempts)
+
+    def config(self, connections: int) -> Config:
+        # Adaptive mode: botocore's standard retries (Throttling, ThrottlingException, 5xx) with
+        # a client-side rate limiter, one per client, so threads sharing a client slow down together.
+        return Config(
+            retries={"mode": "adaptive", "total_max_attempts": self.attempts},
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            max_pool_connections=max(10, connections),
+            user_agent_extra="steward",
+        )
+
+
+def _waits(attempts: int) -> float:
+    return float(sum(min(2**n, MAX_BACKOFF) for n in range(attempts - 1)))
+
+
+# What the clients are made under: the function's safety margin and how many threads share one.
+_limits = {"safety_margin_seconds": 30.0, "connections": 10.0}
 
 ServiceName = Literal[
     "elasticache",
@@ -72,13 +120,37 @@ def client(service: Literal["cloudformation"], region: str) -> CloudFormationCli
 @overload
 def client(service: Literal["sts"], region: str) -> STSClient: ...
 def client(service: ServiceName, region: str) -> Any:
-    return _client(service, region)
+    return _client(service, region, _limits["safety_margin_seconds"], int(_limits["connections"]))
+
+
+def configure(*, safety_margin_seconds: float, connections: int = 10) -> None:
+    """Make clients from now on under limits derived from the function's safety margin, with a
+    connection pool for as many threads as will share one."""
+    _limits.update(safety_margin_seconds=safety_margin_seconds, connections=connections)
 
 
 @cache
-def _client(service: str, region: str) -> Any:
+def _client(service: str, region: str, safety_margin_seconds: float, connections: int) -> Any:
+    config = CallLimits.within(safety_margin_seconds).config(connections)
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session()
+    session = boto3.DEFAULT_SESSION
+    assert session is not None
+    # botocore's documented hook for the parser its clients read timestamps with.
+    parsers = session._session.get_component("response_parser_factory")
+    parsers.set_parser_defaults(timestamp_parser=read_timestamp)
     # Every client passes the plan-mode check: there is no other way to get one.
-    return read_only.guard(boto3.client(service, region_name=region, config=RETRIES))  # type: ignore[call-overload]
+    return read_only.guard(session.client(service, region_name=region, config=config))  # type: ignore[call-overload]
+
+
+def read_timestamp(value: Any) -> datetime:
+    """botocore's timestamp parser (dateutil, ~100 us a value, two thirds of response parsing) for
+    the standard library's C ISO 8601 parser (~0.5 us) where it applies; numbers, epoch strings and
+    anything fromisoformat refuses still go to botocore's, so every value reads as botocore reads it."""
+    if isinstance(value, str) and not value.replace(".", "", 1).isdigit():
+        with suppress(ValueError):
+            return datetime.fromisoformat(value)
+    return parse_timestamp(value)
 
 
 def use_profile(profile: str) -> None:

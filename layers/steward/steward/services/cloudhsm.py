@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from steward.services.clients import client, error_code
 from steward.services.deletes import delete_each
+from steward.services.listing import Listing, Pages, never
 from steward.vocabulary.backups import Backup, DeleteOutcome
 from steward.vocabulary.hsm import HsmBackup, HsmCluster
 from steward.vocabulary.service import Service
@@ -30,18 +31,29 @@ FILTER_CHUNK = 30
 
 def describe_backups(cloudhsm: CloudHSMV2Client, filters: dict[str, list[str]]) -> Iterator[BackupTypeDef]:
     """Every backup matching `filters` (string lists, e.g. {"states": ["READY"]}), all pages."""
+    for page in backup_pages(cloudhsm, filters):
+        yield from page.get("Backups", [])
+
+
+def backup_pages(
+    cloudhsm: CloudHSMV2Client, filters: dict[str, list[str]], stop: Callable[[], bool] = never
+) -> Pages:
     pages = cloudhsm.get_paginator("describe_backups").paginate(
         Filters=filters, PaginationConfig={"PageSize": 50}
     )
-    for page in pages:
-        yield from page.get("Backups", [])
+    return Pages(pages, stop)
 
 
 def describe_clusters(cloudhsm: CloudHSMV2Client) -> Iterator[ClusterTypeDef]:
     """Every cluster of the region, all pages."""
-    # 25: DescribeClusters' MaxResults maximum in the API model (DescribeBackups allows 50).
-    for page in cloudhsm.get_paginator("describe_clusters").paginate(PaginationConfig={"PageSize": 25}):
+    for page in cluster_pages(cloudhsm):
         yield from page.get("Clusters", [])
+
+
+def cluster_pages(cloudhsm: CloudHSMV2Client, stop: Callable[[], bool] = never) -> Pages:
+    # 25: DescribeClusters' MaxResults maximum in the API model (DescribeBackups allows 50).
+    pages = cloudhsm.get_paginator("describe_clusters").paginate(PaginationConfig={"PageSize": 25})
+    return Pages(pages, stop)
 
 
 class CloudHsmBackups:
@@ -59,14 +71,24 @@ class CloudHsmBackups:
         """The clusters the last listing found (id -> tags)."""
         return self._live
 
-    def list_backups(self) -> list[Backup]:
-        self._live = cluster_tags = {
-            cluster["ClusterId"]: tags_from_list(cluster.get("TagList"))
-            for cluster in describe_clusters(self._cloudhsm)
-        }
-        return [
-            self._backup(b, cluster_tags) for b in describe_backups(self._cloudhsm, {"states": LISTED_STATES})
-        ]
+    def list_backups(self, stop: Callable[[], bool] = never) -> Listing[Backup]:
+        """Every ready or in-progress backup, page by page until `stop()`; none until every
+        cluster's tags are read, since a backup's hold may be on its cluster."""
+        clusters = cluster_pages(self._cloudhsm, stop)
+        pages = backup_pages(self._cloudhsm, {"states": LISTED_STATES}, stop)
+
+        def backups() -> Iterator[Backup]:
+            self._live = cluster_tags = {
+                cluster["ClusterId"]: tags_from_list(cluster.get("TagList"))
+                for page in clusters
+                for cluster in page.get("Clusters", [])
+            }
+            if not clusters.complete:
+                return
+            for page in pages:
+                yield from (self._backup(b, cluster_tags) for b in page.get("Backups", []))
+
+        return Listing(backups, clusters, pages)
 
     def delete(self, backups: Sequence[Backup]) -> list[DeleteOutcome]:
         def delete_backup(backup: Backup) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from steward.services.clients import client
 from steward.services.cluster_calls import created_from_nodes
 from steward.services.deletes import delete_each
+from steward.services.listing import Listing, Pages, never
 from steward.vocabulary.backups import Backup, DeleteOutcome
 from steward.vocabulary.naming import partition
 from steward.vocabulary.service import Service, canonical_id
@@ -41,14 +42,24 @@ class ElastiCacheSnapshots:
         """The clusters and replication groups the last listing found (lower-case id -> tags)."""
         return self._live
 
-    def list_backups(self) -> list[Backup]:
-        tags_by_arn = self._tags_by_arn()
-        self._live = self._list_live(tags_by_arn)
+    def list_backups(self, stop: Callable[[], bool] = never) -> Listing[Backup]:
+        """Every manual snapshot, page by page until `stop()`; none until every tag is read,
+        since a snapshot's hold may be on its cluster."""
+        tags = tag_pages(self._tagging, TAGGED_TYPES, stop=stop)
         paginator = self._elasticache.get_paginator("describe_snapshots")
         # "user" asks for manual snapshots (the output calls them "manual"); automatic ones
         # follow the cluster's own retention limit and are never Steward's to delete.
-        pages = paginator.paginate(SnapshotSource="user", PaginationConfig={"PageSize": 50})
-        return [self._backup(s, tags_by_arn) for page in pages for s in page.get("Snapshots", [])]
+        pages = Pages(paginator.paginate(SnapshotSource="user", PaginationConfig={"PageSize": 50}), stop)
+
+        def backups() -> Iterator[Backup]:
+            by_arn = read_tags(tags)
+            if not tags.complete:
+                return
+            self._live = self._list_live(by_arn)
+            for page in pages:
+                yield from (self._backup(s, by_arn) for s in page.get("Snapshots", []))
+
+        return Listing(backups, tags, pages)
 
     def delete(self, backups: Sequence[Backup]) -> list[DeleteOutcome]:
         def delete_snapshot(backup: Backup) -> str:
@@ -56,9 +67,6 @@ class ElastiCacheSnapshots:
             return ""
 
         return delete_each(backups, delete_snapshot, GONE)
-
-    def _tags_by_arn(self) -> dict[str, dict[str, str]]:
-        return tags_by_arn(self._tagging, TAGGED_TYPES)
 
     def _list_live(self, tags_by_arn: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
         live: dict[str, dict[str, str]] = {}
@@ -116,12 +124,25 @@ def tags_by_arn(
     tagging: ResourceGroupsTaggingAPIClient, resource_types: list[str], tag_key: str | None = None
 ) -> dict[str, dict[str, str]]:
     """Every ElastiCache resource of `resource_types` (carrying `tag_key`, if given) -> its tags."""
+    return read_tags(tag_pages(tagging, resource_types, tag_key))
+
+
+def tag_pages(
+    tagging: ResourceGroupsTaggingAPIClient,
+    resource_types: list[str],
+    tag_key: str | None = None,
+    stop: Callable[[], bool] = never,
+) -> Pages:
     paginator = tagging.get_paginator("get_resources")
     pages = paginator.paginate(
         ResourceTypeFilters=resource_types,
         TagFilters=[{"Key": tag_key}] if tag_key else [],
         PaginationConfig={"PageSize": 100},
     )
+    return Pages(pages, stop)
+
+
+def read_tags(pages: Iterable[Any]) -> dict[str, dict[str, str]]:
     return {
         item["ResourceARN"]: tags_from_list(item.get("Tags"))
         for page in pages

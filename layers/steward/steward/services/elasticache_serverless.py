@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from steward.services.clients import client
 from steward.services.deletes import delete_each
-from steward.services.elasticache import tags_by_arn
+from steward.services.elasticache import read_tags, tag_pages
+from steward.services.listing import Listing, Pages, never
 from steward.vocabulary.backups import SERVERLESS_SNAPSHOT, Backup, DeleteOutcome
 from steward.vocabulary.service import Service, canonical_id
 
@@ -39,18 +40,38 @@ class ServerlessSnapshots:
         """The serverless caches the last listing found (lower-case name -> tags)."""
         return self._live
 
-    def list_backups(self) -> list[Backup]:
-        tags = tags_by_arn(self._tagging, TAGGED_TYPES)
-        caches = self._elasticache.get_paginator("describe_serverless_caches")
-        self._live = {
-            canonical_id(self.service, cache["ServerlessCacheName"]): tags.get(cache.get("ARN", ""), {})
-            for page in caches.paginate(PaginationConfig={"PageSize": PAGE_SIZE})
-            for cache in page.get("ServerlessCaches", [])
-        }
+    def list_backups(self, stop: Callable[[], bool] = never) -> Listing[Backup]:
+        """Every manual serverless snapshot, page by page until `stop()`; none until every tag and
+        cache is read, since a snapshot's hold may be on its cache."""
+        tags = tag_pages(self._tagging, TAGGED_TYPES, stop=stop)
+        caches = Pages(
+            self._elasticache.get_paginator("describe_serverless_caches").paginate(
+                PaginationConfig={"PageSize": PAGE_SIZE}
+            ),
+            stop,
+        )
         paginator = self._elasticache.get_paginator("describe_serverless_cache_snapshots")
         # Automatic ("automated") snapshots expire with the cache's SnapshotRetentionLimit.
-        pages = paginator.paginate(SnapshotType="manual", PaginationConfig={"PageSize": PAGE_SIZE})
-        return [self._backup(s, tags) for page in pages for s in page.get("ServerlessCacheSnapshots", [])]
+        pages = Pages(
+            paginator.paginate(SnapshotType="manual", PaginationConfig={"PageSize": PAGE_SIZE}), stop
+        )
+
+        def backups() -> Iterator[Backup]:
+            by_arn = read_tags(tags)
+            if not tags.complete:
+                return
+            live = {
+                canonical_id(self.service, cache["ServerlessCacheName"]): by_arn.get(cache.get("ARN", ""), {})
+                for page in caches
+                for cache in page.get("ServerlessCaches", [])
+            }
+            if not caches.complete:
+                return
+            self._live = live
+            for page in pages:
+                yield from (self._backup(s, by_arn) for s in page.get("ServerlessCacheSnapshots", []))
+
+        return Listing(backups, tags, caches, pages)
 
     def delete(self, backups: Sequence[Backup]) -> list[DeleteOutcome]:
         def delete_snapshot(backup: Backup) -> str:

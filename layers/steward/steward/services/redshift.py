@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from steward.services.clients import AwsError, client, error_code
+from steward.services.listing import Listing, Pages, never
 from steward.vocabulary.backups import Backup, DeleteOutcome
 from steward.vocabulary.service import Service, canonical_id
 from steward.vocabulary.tags import tags_from_list
@@ -32,22 +33,34 @@ class RedshiftSnapshots:
         """The clusters the last listing found (lower-case id -> tags)."""
         return self._live
 
-    def list_backups(self) -> list[Backup]:
-        self._live = cluster_tags = {
-            canonical_id(self.service, cluster["ClusterIdentifier"]): tags_from_list(cluster.get("Tags"))
-            for page in self._redshift.get_paginator("describe_clusters").paginate(
-                PaginationConfig={"PageSize": 100}
-            )
-            for cluster in page.get("Clusters", [])
-        }
-        pages = self._redshift.get_paginator("describe_cluster_snapshots").paginate(
-            SnapshotType="manual",
-            OwnerAccount=self.account,
-            PaginationConfig={"PageSize": 100},
+    def list_backups(self, stop: Callable[[], bool] = never) -> Listing[Backup]:
+        """Every manual snapshot this account owns, page by page until `stop()`; none until every
+        cluster's tags are read, since a snapshot's hold may be on its cluster."""
+        clusters = Pages(
+            self._redshift.get_paginator("describe_clusters").paginate(PaginationConfig={"PageSize": 100}),
+            stop,
         )
-        return [
-            self._backup(snapshot, cluster_tags) for page in pages for snapshot in page.get("Snapshots", [])
-        ]
+        pages = Pages(
+            self._redshift.get_paginator("describe_cluster_snapshots").paginate(
+                SnapshotType="manual",
+                OwnerAccount=self.account,
+                PaginationConfig={"PageSize": 100},
+            ),
+            stop,
+        )
+
+        def backups() -> Iterator[Backup]:
+            self._live = cluster_tags = {
+                canonical_id(self.service, cluster["ClusterIdentifier"]): tags_from_list(cluster.get("Tags"))
+                for page in clusters
+                for cluster in page.get("Clusters", [])
+            }
+            if not clusters.complete:
+                return
+            for page in pages:
+                yield from (self._backup(snapshot, cluster_tags) for snapshot in page.get("Snapshots", []))
+
+        return Listing(backups, clusters, pages)
 
     def delete(self, backups: Sequence[Backup]) -> list[DeleteOutcome]:
         """Revoke the shares of any shared snapshot, then delete the batch in one call."""

@@ -7,16 +7,20 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from steward.events.schedule.models import ScheduledEvent
+from steward.flows.retention.budget import Share, rotated, shares
+from steward.flows.retention.deleting import Batch, delete_batches
 from steward.flows.retention.last_known import ClusterMemory, with_last_known
 from steward.machinery.report import Action, Decision, RunResult, SweepFailed, publish
 from steward.machinery.settings import RetentionSettings
 from steward.policy.origin import Foreign, foreign_origin
 from steward.policy.retention import Verdict, plan_retention
+from steward.services import clients
 from steward.services.clients import AwsError, error_code
 from steward.services.cloudhsm import CloudHsmBackups
 from steward.services.elasticache import ElastiCacheSnapshots
 from steward.services.elasticache_serverless import ServerlessSnapshots
 from steward.services.last_known import LastKnownClusterTags
+from steward.services.listing import Listing
 from steward.services.redshift import RedshiftSnapshots
 from steward.vocabulary.backups import Backup, DeleteOutcome
 from steward.vocabulary.home import Home
@@ -31,7 +35,7 @@ class BackupStore(Protocol):
     @property
     def kind(self) -> str | None: ...  # where a service has more than one kind of backup
 
-    def list_backups(self) -> list[Backup]: ...
+    def list_backups(self, stop: Callable[[], bool]) -> Listing[Backup]: ...
     def live_clusters(self) -> dict[str, dict[str, str]]: ...
     def delete(self, backups: Sequence[Backup]) -> list[DeleteOutcome]: ...
 
@@ -55,24 +59,29 @@ def run(
     """Sweep every configured service in `home`; raise SweepFailed if any item failed.
 
     A schedule from another account or region is refused: its fields never choose what is swept.
+    Each decision is logged as it is made; the summary and metrics go out at the end, also when
+    an unexpected error ends the run (then the error goes on).
     """
     # The event's own time is the clock, so a replayed event decides as it did the first time.
     clock = min(event.time.astimezone(UTC), datetime.now(UTC))
     foreign = foreign_origin(event.account, event.region, home)
     if foreign is not None:
         return _refused(foreign, settings, clock)
+    clients.configure(
+        safety_margin_seconds=settings.SAFETY_MARGIN_SECONDS, connections=settings.DELETE_CONCURRENCY
+    )
     if stores is None:
         stores = [make(home.region, home.account) for name in settings.SERVICES for make in STORES[name]]
     if memory is None:
         memory = LastKnownClusterTags(settings.STATE_TABLE, home.region)
     result = RunResult(dry_run=settings.DRY_RUN, clock=clock, trigger="sweep")
-
-    def out_of_time() -> bool:
-        return seconds_left() < settings.SAFETY_MARGIN_SECONDS
-
-    for store in stores:
-        result.decisions.extend(sweep_store(store, settings, clock, out_of_time, memory, result.problems))
-
+    try:
+        for store, share in shares(rotated(stores, event.id), seconds_left, settings.SAFETY_MARGIN_SECONDS):
+            _sweep(store, settings, clock, share, memory, result.problems, result.record)
+    except Exception as error:
+        result.problems.append(f"the run ended early: {type(error).__name__}: {error}")
+        publish("retention sweep", result, metric="Backups", error=None)
+        raise
     publish("retention sweep", result, metric="Backups", error=SweepFailed)
     return result
 
@@ -102,43 +111,81 @@ def sweep_store(
     memory: ClusterMemory,
     problems: list[str],
 ) -> list[Decision]:
-    """One service's decisions (what `steward plan` shows, with DRY_RUN on)."""
-    if out_of_time():
-        return [_service_level(store, "deferred", "out of time before listing; next run")]
+    """One service's decisions, bounded only by `out_of_time` (what `steward plan` shows, with
+    DRY_RUN on)."""
+    decisions: list[Decision] = []
+    _sweep(store, settings, clock, Share(out_of_time), memory, problems, decisions.append)
+    return decisions
+
+
+def _sweep(
+    store: BackupStore,
+    settings: RetentionSettings,
+    clock: datetime,
+    share: Share,
+    memory: ClusterMemory,
+    problems: list[str],
+    record: Callable[[Decision], None],
+) -> None:
+    if share.out_of_time():
+        record(_service_level(store, "deferred", "out of time before listing; next run"))
+        return
     try:
-        backups = store.list_backups()
+        listing = store.list_backups(stop=share.listing_over)
+        backups = []
+        for backup in listing:
+            backups.append(backup)
+            share.listed = True
     except AwsError as error:
-        return [_service_level(store, f"failed:{error_code(error)}", "listing failed")]
+        record(_service_level(store, f"failed:{error_code(error)}", "listing failed"))
+        return
+    if not listing.complete:
+        # What was listed is decided as usual (min-keep protects the newest of what was seen,
+        # which can only be older than the newest there is): the rest waits for the next run.
+        detail = f"listed {len(backups)} before this service's share of the run was spent; the rest next run"
+        record(_service_level(store, "deferred", detail))
+        if not backups:  # the clusters were not all read either: nothing to remember or decide
+            return
     # Each kind of store remembers its own clusters (node-based and serverless caches apart).
     scope = store.service.value if store.kind is None else f"{store.service}:{store.kind}"
     backups, trouble = with_last_known(scope, store.region, backups, store.live_clusters(), memory, clock)
     problems.extend(trouble)
 
-    verdicts = plan_retention(backups, settings.rules, clock)
-    decisions = [_decide(v, Action.KEPT) for v in verdicts if not v.expired]
-    expired = sorted((v for v in verdicts if v.expired), key=lambda v: v.backup.created or clock)
+    expired = []
+    for verdict in plan_retention(backups, settings.rules, clock):
+        if verdict.expired:
+            expired.append(verdict)
+        else:
+            record(_decide(verdict, Action.KEPT))
+    del backups  # from here on, only what is to be deleted is kept
+    expired.sort(key=lambda v: v.backup.created or clock)
     if settings.DRY_RUN:
-        return decisions + [_decide(v, Action.WOULD_DELETE) for v in expired]
+        for verdict in expired:
+            record(_decide(verdict, Action.WOULD_DELETE))
+        return
 
-    for start in range(0, len(expired), store.batch_size):
-        batch = expired[start : start + store.batch_size]
-        if out_of_time():
-            decisions += [
-                _decide(v, Action.KEPT, "deferred", "out of time; the next run picks it up")
-                for v in expired[start:]
-            ]
-            break
+    def done(batch: Batch, outcomes: list[DeleteOutcome]) -> None:
         by_id = {v.backup.id: v for v in batch}
-        for outcome in store.delete([v.backup for v in batch]):
-            verdict = by_id[outcome.backup.id]
-            if outcome.deleted:
-                detail = "; ".join(part for part in (verdict.detail, outcome.detail) if part)
-                decisions.append(_decide(verdict, Action.DELETED, detail=detail))
-            else:
-                decisions.append(
-                    _decide(verdict, Action.KEPT, f"failed:{outcome.error_code}", verdict.detail)
-                )
-    return decisions
+        for outcome in outcomes:
+            record(_outcome(by_id[outcome.backup.id], outcome))
+        share.deleted = True
+
+    def deferred(batch: Batch) -> None:
+        for verdict in batch:
+            record(_decide(verdict, Action.KEPT, "deferred", "out of time; the next run picks it up"))
+
+    # Redshift deletes 100 in one call: its batches go one at a time.
+    workers = settings.DELETE_CONCURRENCY if store.batch_size == 1 else 1
+    size = store.batch_size
+    batches = [expired[start : start + size] for start in range(0, len(expired), size)]
+    delete_batches(store, batches, workers, share.deleting_over, done, deferred)
+
+
+def _outcome(verdict: Verdict, outcome: DeleteOutcome) -> Decision:
+    if outcome.deleted:
+        detail = "; ".join(part for part in (verdict.detail, outcome.detail) if part)
+        return _decide(verdict, Action.DELETED, detail=detail)
+    return _decide(verdict, Action.KEPT, f"failed:{outcome.error_code}", verdict.detail)
 
 
 def _decide(
