@@ -17,7 +17,7 @@ from steward.events.kms_calls.parser import read_delete_key, read_key_deletion_c
 from steward.events.kms_cmk_deletion.parser import read_cmk_deletion
 from steward.events.operator.models import KEY_REMOVED, OPERATOR_SOURCE, PURGE_UNDO
 from steward.events.operator.parser import read_key_removed, read_purge_undo
-from steward.events.outcomes import InvalidField
+from steward.events.outcomes import ABSENT, InvalidField
 
 Reader = Callable[[Mapping[str, object], str | None], list[KeyEventOutcome]]
 RouteKey = tuple[str, str, str | None]
@@ -33,12 +33,40 @@ def parse_key_event(event: object, *, local_region: str | None = None) -> list[K
     key = _route_key(event)
     read = ROUTES.get(key) or ROUTES.get((key[0], key[1], None))
     if read is None:
-        raise InvalidField(
-            "(source, detail-type, detail.eventName)",
-            key,
-            "one of " + "; ".join(repr(route) for route in ROUTES),
-        )
+        raise _unrouted(event, key)
     return read(event, local_region)
+
+
+def _unrouted(event: Mapping[str, object], key: RouteKey) -> InvalidField:
+    # Names the first field that picks no route: source, then detail-type, then detail.eventName.
+    missing = [name for name in ("source", "detail-type") if name not in event]
+    if missing:
+        accepted = "one of " + "; ".join(_route_words(route) for route in ROUTES)
+        return InvalidField(" and ".join(missing), ABSENT, f"the field to be present, {accepted}")
+    source, detail_type, event_name = key
+    routes = [route for route in ROUTES if route[0] == source]
+    if not routes:
+        return InvalidField(
+            "source", event.get("source"), "one of " + ", ".join(sorted({r[0] for r in ROUTES}))
+        )
+    routes = [route for route in routes if route[1] == detail_type] or routes
+    if routes[0][1] != detail_type:
+        accepted = (
+            "for source "
+            + repr(source)
+            + ", one of "
+            + ", ".join(repr(t) for t in dict.fromkeys(r[1] for r in routes))
+        )
+        return InvalidField("detail-type", event.get("detail-type"), accepted)
+    names = ", ".join(str(route[2]) for route in routes)
+    return InvalidField("detail.eventName", ABSENT if event_name is None else event_name, f"one of {names}")
+
+
+def _route_words(route: RouteKey) -> str:
+    source, detail_type, event_name = route
+    if source == "aws.logs":
+        return "a CloudWatch Logs subscription delivery (awslogs)"
+    return f"{source} {detail_type!r}" + (f" for {event_name}" if event_name else "")
 
 
 def _route_key(event: Mapping[str, object]) -> RouteKey:

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BeforeValidator, Field, ValidationError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from steward.machinery.validation import problems
+from steward.machinery.validation import problems, worded
 from steward.policy.retention import RetentionRules
 from steward.vocabulary.hsm import KEY_DELETION_OPCODES
 from steward.vocabulary.tags import MIN_FINAL_SNAPSHOT_DAYS
@@ -42,10 +42,23 @@ ServiceList = Annotated[
 ]
 
 
-CENTRAL_BUS_PATTERN = r"^(arn:aws[a-z-]*:events:[a-z]{2}(-[a-z]+)+-\d:\d{12}:event-bus/[A-Za-z0-9._-]+)?$"
-REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
+CENTRAL_BUS_PATTERN = worded(
+    r"^(arn:aws[a-z-]*:events:[a-z]{2}(-[a-z]+)+-\d:\d{12}:event-bus/[A-Za-z0-9._-]+)?$",
+    "an event bus ARN such as arn:aws:events:us-east-1:123456789012:event-bus/steward-central, or empty",
+)
+REGION_PATTERN = worded(r"^[a-z]{2}(-[a-z]+)+-\d$", "an AWS region name such as us-west-2")
 AuditLogGroups = Annotated[
-    list[Annotated[str, Field(pattern=r"^/aws/cloudhsm/cluster-[A-Za-z0-9]+$")]],
+    list[
+        Annotated[
+            str,
+            Field(
+                pattern=worded(
+                    r"^/aws/cloudhsm/cluster-[A-Za-z0-9]+$",
+                    "a CloudHSM audit log group such as /aws/cloudhsm/cluster-likphkxygsn",
+                )
+            ),
+        ]
+    ],
     NoDecode,
     BeforeValidator(_comma_separated),
 ]
@@ -80,7 +93,14 @@ class StewardSettings(BaseSettings):
 MinFinalSnapshotRetention = Annotated[int, Field(ge=1, le=3653)]
 
 # The template's StateTable (DynamoDB, pk/sk strings, TTL attribute `expires_at`).
-StateTable = Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_.-]+$")]
+StateTable = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=255,
+        pattern=worded(r"^[A-Za-z0-9_.-]+$", "a DynamoDB table name (letters, digits, '_', '-', '.')"),
+    ),
+]
 
 
 class RetentionSettings(StewardSettings):
@@ -106,7 +126,10 @@ class RetentionSettings(StewardSettings):
         )
 
 
-TOPIC_ARN_PATTERN = r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$"
+TOPIC_ARN_PATTERN = worded(
+    r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$",
+    "an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:steward-alerts",
+)
 
 
 class StateAndNotifications(StewardSettings):
@@ -165,14 +188,35 @@ def _final_snapshot_retention(value: object) -> object:
 
 
 ArnList = Annotated[
-    list[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")]],
+    list[
+        Annotated[
+            str,
+            Field(
+                pattern=worded(
+                    r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$",
+                    "an IAM role ARN such as arn:aws:iam::123456789012:role/steward",
+                )
+            ),
+        ]
+    ],
     NoDecode,
     BeforeValidator(_comma_separated),
 ]
 
 
 PrincipalList = Annotated[
-    list[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=.@_/*-]+$")]],
+    list[
+        Annotated[
+            str,
+            Field(
+                pattern=worded(
+                    r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=.@_/*-]+$",
+                    "an IAM or STS principal ARN such as arn:aws:iam::123456789012:role/ops "
+                    "(* matches any run of characters)",
+                )
+            ),
+        ]
+    ],
     NoDecode,
     BeforeValidator(_comma_separated),
 ]
@@ -203,6 +247,9 @@ def load[S: StewardSettings](settings_class: type[S]) -> S:
                 found.append(f"{variable} is not set")
                 continue
             accepted = number_range(settings_class, variable) or problem.accepted
+            if problem.field.partition(".")[2].isdigit():
+                # One entry of a comma-separated list: the entry is shown, the list may be long.
+                accepted = f"comma-separated entries, each {accepted}"
             found.append(f"{variable}={problem.seen!r} is not accepted: {accepted}")
         raise SettingsError("invalid configuration: " + "; ".join(found)) from None
 

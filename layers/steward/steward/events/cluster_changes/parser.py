@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from steward.events.cloudtrail import CloudTrailApiCallEvent, CloudTrailDetail, CloudTrailModel
 from steward.events.cluster_changes.models import ARN, ARN_KINDS, EVENTS, Deletion, Tagging
-from steward.events.outcomes import InvalidField, NotApplicable, read_model
+from steward.events.outcomes import ABSENT, InvalidField, NotApplicable, read_model
 from steward.vocabulary.naming import ResourceKind
 from steward.vocabulary.service import Service, canonical_id
 
@@ -148,7 +148,7 @@ def _parameters(model: type[CloudTrailModel], detail: CloudTrailDetail) -> dict[
     if detail.request_parameters is None:
         raise InvalidField(
             "detail.requestParameters",
-            None,
+            None if "request_parameters" in detail.model_fields_set else ABSENT,
             f"an object with {_required(model)} for {detail.event_name}",
         )
     validated = read_model(model, detail.request_parameters, "detail.requestParameters")
