@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,26 @@ RETENTION_ENV = {
     "MIN_KEEP": "1",
     "REVOKE_SHARED_SNAPSHOTS": "false",
 }
+
+
+def utc(moment: datetime | str) -> str:
+    """Every time the demo prints, one way: "2026-12-08 23:07 UTC", as Steward's reasons write it."""
+    when = read_cloudtrail_date(moment, zone_required=True) if isinstance(moment, str) else moment
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def run_clock() -> datetime:
+    """The demo's clock: now. AWS stamps deletions and Steward names snapshots by it, so events say it too."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def at(event: dict[str, Any], moment: datetime) -> dict[str, Any]:
+    """`event` sent at `moment` (its EventBridge time and, for CloudTrail, its eventTime)."""
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    event["time"] = stamp
+    if "eventTime" in event.get("detail", {}):
+        event["detail"]["eventTime"] = stamp
+    return event
 
 
 def sample_event(name: str) -> dict[str, Any]:
@@ -104,15 +125,17 @@ def show_sweep(title: str, decisions: list[dict[str, Any]], summary: Any) -> Non
     order = {"deleted": 0, "would-delete": 0, "kept": 1}
     rows = sorted(decisions, key=lambda d: (d["service"], order[d["action"]], d["resource_id"]))
     print(table(rows, DECISION_COLUMNS))
-    print(f"summary: {json.dumps(summary)}")
+    print(f"summary: {json.dumps({**summary, 'clock': utc(summary['clock'])})}")
 
 
 def retention_demo() -> None:
-    event = sample_event("retention-schedule.json")
-    fleet = Fleet(now=read_cloudtrail_date(event["time"], zone_required=True))
+    clock = run_clock()
+    event = at(sample_event("retention-schedule.json"), clock)
+    fleet = Fleet(now=clock)
     seed_retention_fleet(fleet)
     print("Steward retention demo: a fleet seeded in a local fake AWS (moto), sample event")
-    print(f"events/retention-schedule.json, DEFAULT_RETENTION_DAYS=30, MIN_KEEP=1, clock {event['time']}.")
+    print("events/retention-schedule.json (time := now), DEFAULT_RETENTION_DAYS=30, MIN_KEEP=1,")
+    print(f"clock {utc(clock)}.")
 
     env = {**stack_resources(event["region"]), **RETENTION_ENV}
     dry = invoke("retention", event, {**env, "DRY_RUN": "true"})

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
 
 import fakeaws
-from sandbox.demo import DECISION_COLUMNS, sample_event, table
+from sandbox.demo import DECISION_COLUMNS, at, run_clock, sample_event, table, utc
 from sandbox.fleet import ACCOUNT, Fleet
 from sandbox.lambda_runtime import Invocation, LambdaContext, invoke
 from sandbox.stack import stack_resources
@@ -57,7 +57,9 @@ def seed_clusters(fleet: Fleet) -> None:
         NumCacheClusters=2,
         Tags=_tags(("team", "web"), ("cost-center", "cc-42")),
     )
-    fleet.redis_cluster("cache-legacy", tags={"steward:delete-after": "2026-11-01", "team": "web"})
+    # Dates relative to the fleet's clock: overdue by 20 days, whenever the demo runs.
+    overdue = (fleet.now - timedelta(days=20)).date()
+    fleet.redis_cluster("cache-legacy", tags={"steward:delete-after": overdue.isoformat(), "team": "web"})
     ec.create_cache_cluster(
         CacheClusterId="memo-sessions",
         Engine="memcached",
@@ -68,7 +70,10 @@ def seed_clusters(fleet: Fleet) -> None:
     fleet.redshift_cluster("my-dw-instance", tags={"team": "bi"})
     fleet.redshift_cluster(
         "analytics-2019",
-        tags={"steward:delete-after": "2026-10-31T18:00:00Z", "steward:retention-days": "365"},
+        tags={
+            "steward:delete-after": f"{overdue - timedelta(days=1)}T18:00:00Z",
+            "steward:retention-days": "365",
+        },
     )
     fleet.redshift_cluster("billing-dw", tags={"steward:final-snapshot": "required", "team": "finance"})
     for age in (3, 2, 1):
@@ -84,16 +89,31 @@ def seed_clusters(fleet: Fleet) -> None:
 def _substitute(event: dict[str, Any], parameters: dict[str, Any], now: datetime) -> dict[str, Any]:
     changed = copy.deepcopy(event)
     changed["detail"]["requestParameters"] = parameters
-    changed["time"] = changed["detail"]["eventTime"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    at(changed, now)
     # The published Redshift record is from us-east-2; the demo's fleet is in REGION.
     changed["region"] = changed["detail"]["awsRegion"] = REGION
     return changed
+
+
+def _tagged(event: dict[str, Any], moment: datetime, delete_after: str) -> dict[str, Any]:
+    """A sample tag event sent at `moment` whose steward:delete-after is `delete_after`."""
+    detail = event["detail"]
+    listed = [
+        *detail["requestParameters"]["tags"],
+        *(detail.get("responseElements") or {}).get("tagList", []),
+    ]
+    for tag in listed:
+        if tag["key"] == "steward:delete-after":
+            tag["value"] = delete_after
+    return at(event, moment)
 
 
 def _show(title: str, invocation: Invocation) -> None:
     print(f"\n== {title} ==")
     print(table(invocation.decisions(), DECISION_COLUMNS))
     outcome = invocation.result if invocation.error is None else f"FAILED: {invocation.error}"
+    if isinstance(outcome, dict):
+        outcome = {**outcome, "clock": utc(outcome["clock"])}
     print(f"result: {json.dumps(outcome, default=str)}")
 
 
@@ -133,11 +153,13 @@ def _split(tags: dict[str, str]) -> dict[str, str]:
 
 
 def final_snapshot_demo() -> None:
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = run_clock()
     fleet = Fleet(now=now)
     env, sqs, queue = _environment()
     live, dry = {**env, "DRY_RUN": "false"}, {**env, "DRY_RUN": "true"}
     seed_clusters(fleet)
+    # The tag values the events carry, relative to now: one due in ten days, one due since midnight.
+    later, today = (now + timedelta(days=10)).date().isoformat(), now.date().isoformat()
     print("\nSteward final-snapshot demo: clusters seeded in the local fake AWS, sample events from events/.")
 
     # 1. Decommission by tag, right away on the CloudTrail event.
@@ -145,35 +167,35 @@ def final_snapshot_demo() -> None:
         ResourceName=f"arn:aws:elasticache:{REGION}:{ACCOUNT}:replicationgroup:redis-production",
         Tags=_tags(("steward:delete-after", "now")),
     )
-    event = sample_event("elasticache-addtags-delete-after.json")
+    event = at(sample_event("elasticache-addtags-delete-after.json"), now)
     _show(
         "Tag event: events/elasticache-addtags-delete-after.json (redis-production, delete-after=now)",
         invoke("final_snapshot", event, live, CONTEXT),
     )
     fleet.redshift.create_tags(
         ResourceName=f"arn:aws:redshift:{REGION}:{ACCOUNT}:cluster:my-dw-instance",
-        Tags=_tags(("steward:delete-after", "2026-12-01")),
+        Tags=_tags(("steward:delete-after", later)),
     )
-    event = sample_event("redshift-createtags-delete-after.json")
+    event = _tagged(sample_event("redshift-createtags-delete-after.json"), now, later)
     _show(
-        "Tag event: events/redshift-createtags-delete-after.json (my-dw-instance, delete-after=2026-12-01)",
+        f"Tag event: events/redshift-createtags-delete-after.json (my-dw-instance, delete-after={later})",
         invoke("final_snapshot", event, live, CONTEXT),
     )
     fleet.elasticache.add_tags_to_resource(
         ResourceName=f"arn:aws:elasticache:{REGION}:{ACCOUNT}:serverlesscache:sessions-cache",
-        Tags=_tags(("steward:delete-after", "2026-11-22")),
+        Tags=_tags(("steward:delete-after", today)),
     )
-    event = sample_event("elasticache-addtags-serverless-delete-after.json")
+    day_before = now - timedelta(days=1)
+    event = _tagged(sample_event("elasticache-addtags-serverless-delete-after.json"), day_before, today)
     _show(
         "Tag event: events/elasticache-addtags-serverless-delete-after.json (serverless sessions-cache, "
-        "delete-after=2026-11-22, sent the day before: the sweep deletes it once due)",
+        f"delete-after={today}, sent the day before: the sweep deletes it once due)",
         invoke("final_snapshot", event, live, CONTEXT),
     )
 
     # 2. The sweep: catches past dates and refreshes the inventory of guarded clusters.
-    schedule = sample_event("retention-schedule.json")
-    schedule["time"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-    print(f"\n(schedule event: events/retention-schedule.json with time := {schedule['time']})")
+    schedule = at(sample_event("retention-schedule.json"), now)
+    print(f"\n(schedule event: events/retention-schedule.json with time := {utc(now)})")
     _show("Sweep, DRY_RUN=true: nothing is deleted", invoke("final_snapshot", schedule, dry, CONTEXT))
     _show("Sweep, DRY_RUN=false", invoke("final_snapshot", schedule, live, CONTEXT))
 
@@ -201,9 +223,15 @@ def final_snapshot_demo() -> None:
     )
     _show("Delete event: my-redis", invoke("final_snapshot", cache_delete, live, CONTEXT))
     _show("The same delete event delivered again", invoke("final_snapshot", redshift_delete, live, CONTEXT))
+    own = sample_event("redshift-deletecluster-with-final.json")
+    own_parameters = {
+        **own["detail"]["requestParameters"],
+        "finalClusterSnapshotIdentifier": f"my-dw-instance-final-{now:%Y%m%dt%H%M%Sz}",
+    }
+    print("(events/redshift-deletecluster-with-final.json with its final snapshot named, and sent, now)")
     _show(
         "Steward's own delete: events/redshift-deletecluster-with-final.json",
-        invoke("final_snapshot", sample_event("redshift-deletecluster-with-final.json"), live, CONTEXT),
+        invoke("final_snapshot", _substitute(own, own_parameters, now), live, CONTEXT),
     )
     serverless_delete = _substitute(
         sample_event("elasticache-deleteserverlesscache-no-final.json"),

@@ -8,15 +8,17 @@ events/ (with the seeded ids and times substituted) through HsmPurgeFunction as 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import boto3
 from steward.machinery import cli
 
 import fakeaws
-from sandbox.demo import sample_event, table
+from sandbox.demo import at, run_clock, sample_event, table, utc
 from sandbox.fleet import ACCOUNT, Fleet
 from sandbox.lambda_runtime import Invocation, invoke
 from sandbox.stack import stack_resources
@@ -34,7 +36,7 @@ COLUMNS = [
 
 
 def keypurge_demo() -> None:
-    fleet = Fleet(region=HOME)
+    fleet = Fleet(region=HOME, now=run_clock())
     env = _environment()
     removed_at = (fleet.now - timedelta(hours=6)).replace(microsecond=0)
     seeded = _seed(fleet)
@@ -43,14 +45,18 @@ def keypurge_demo() -> None:
 
     # The operator's bin/steward puts the removal on the operator bus; its rule delivers it.
     inbox = _operator_rule(env["OPERATOR_BUS_NAME"])
-    cli.main(
-        [
-            "key-removed",
-            *("--cluster-id", seeded["cluster"], "--removed-at", removed_at.isoformat()),
-            *("--key-created-at", (fleet.now - timedelta(days=30)).isoformat()),
-            *("--reason", "retired payment signing key, change CHG-4211", "--region", HOME),
-        ]
-    )
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):  # bin/steward prints the id EventBridge gave the event
+        cli.main(
+            [
+                "key-removed",
+                *("--cluster-id", seeded["cluster"], "--removed-at", removed_at.isoformat()),
+                *("--key-created-at", (fleet.now - timedelta(days=30)).isoformat()),
+                *("--reason", "retired payment signing key, change CHG-4211", "--region", HOME),
+            ]
+        )
+    event_id = printed.getvalue().strip()
+    print(f"bin/steward key-removed: removed at {utc(removed_at)}, operator event id {event_id}")
     removal = _delivered(inbox)
     waiting = invoke("hsm_purge", removal, env)
     _show(
@@ -65,8 +71,7 @@ def keypurge_demo() -> None:
     )
 
     fakeaws.cloudhsm.set_backup_state(ACCOUNT, HOME, seeded["in_flight"], "READY")
-    check = sample_event("retention-schedule.json")
-    check["time"] = datetime.now(UTC).isoformat()
+    check = at(sample_event("retention-schedule.json"), run_clock())
     purged = invoke("hsm_purge", check, env)
     _show(
         "2. The hourly check: CloudHSM's daily backup is READY, so the key-bearing backups go "
@@ -135,11 +140,16 @@ def _show(title: str, invocation: Invocation) -> None:
         print(
             f"purge {purge['purgeId']}: {purge['status']}"
             + (f", went ahead because: {purge['proceeded']}" if purge["proceeded"] else "")
-            + (f", waits until {purge['waitUntil']} at most" if waiting else "")
+            + (f", waits until {utc(purge['waitUntil'])} at most" if waiting else "")
         )
         for region, backups in purge["purgedBackups"].items():
             for backup in backups:
-                print(f"  purged {region} {backup['backupId']}, restorable until {backup['restorableUntil']}")
+                # After an undo the same backups are READY again: the summary says so, not "purged".
+                if purge["status"] == "undone":
+                    print(f"  restored {region} {backup['backupId']}: READY again")
+                else:
+                    until = utc(backup["restorableUntil"])
+                    print(f"  purged {region} {backup['backupId']}, restorable until {until}")
         for held in purge["heldBackups"]:
             print(f"  held {held['region']} {held['backupId']}: steward:hold, so the key is still in it")
         for flagged in purge["flaggedClusters"]:
