@@ -22,7 +22,7 @@ from typing import Any
 from sandbox.demo import DECISION_COLUMNS, table
 from sandbox.fleet import ACCOUNT, Fleet
 from sandbox.lambda_runtime import Invocation, invoke
-from sandbox.sample_seeds import deployed, seed_sample
+from sandbox.sample_seeds import audit_delivery, deployed, sample_settings, seed_sample
 from sandbox.server import local_aws
 from sandbox.stack import stack_resources
 
@@ -53,7 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     region, account, clock = _deployment(event)
 
     with local_aws(), _acting_as(account):
-        env = {**stack_resources(region), "DRY_RUN": "false" if args.live else "true", **dict(args.env)}
+        seeded = sample_settings(event) if args.seed else {}
+        env = {
+            **stack_resources(region),
+            **seeded,
+            "DRY_RUN": "false" if args.live else "true",
+            **dict(args.env),
+        }
 
         def run(function: str, sample: dict[str, Any]) -> Invocation:
             return invoke(function, sample, env, deployed(function, account, region))
@@ -81,8 +87,9 @@ def _setting(item: str) -> tuple[str, str]:
 def _deployment(event: Any) -> tuple[str, str, datetime]:
     """The region, account and clock the sample was recorded in (defaults for a sample without them)."""
     fields = event if isinstance(event, dict) else {}
+    delivery = audit_delivery(fields)  # a CloudWatch Logs delivery names only its owner
     region = str(fields.get("region") or "us-east-1")
-    account = str(fields.get("account") or ACCOUNT)
+    account = str(fields.get("account") or delivery.get("owner") or ACCOUNT)
     try:
         clock = datetime.fromisoformat(str(fields["time"]).replace("Z", "+00:00"))
     except (KeyError, ValueError):

@@ -4,6 +4,8 @@ sample's `time` (the clock the handler judges by), not the machine's."""
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -30,6 +32,21 @@ def seed_sample(function: str, event: dict[str, Any], fleet: Fleet, run: Run) ->
         _purge_to_undo(event, fleet, run)
     else:
         seed_retention_fleet(fleet)
+
+
+def sample_settings(event: dict[str, Any]) -> dict[str, str]:
+    """The stack's settings the sample needs: an audit log delivery's log group opted in."""
+    log_group = audit_delivery(event).get("logGroup")
+    return {"AUDIT_LOG_GROUPS": str(log_group)} if log_group else {}
+
+
+def audit_delivery(event: dict[str, Any]) -> dict[str, Any]:
+    """The decoded CloudWatch Logs payload of an audit log delivery ({} for any other event)."""
+    try:
+        payload = json.loads(gzip.decompress(base64.b64decode(event["awslogs"]["data"])))
+    except (KeyError, TypeError, ValueError, OSError):
+        return {}
+    return payload if isinstance(payload, dict) else {}
 
 
 def _redshift_cluster_deleted(event: dict[str, Any]) -> bool:
