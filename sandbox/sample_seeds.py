@@ -76,10 +76,10 @@ def _key_bearing_backups(detail: dict[str, Any], fleet: Fleet) -> None:
 
 
 def _purge_to_undo(event: dict[str, Any], fleet: Fleet, run: Run) -> None:
-    # The removal the purge id names (purge-<cluster>-<removedAt>), planned a day before the undo.
-    _, _, rest = event["detail"]["purgeId"].partition("purge-")
-    cluster, _, stamp = rest.rpartition("-")
-    removed = _instant(f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}Z")
+    # The removal the purge id names (purge-<cluster>-<removedAt>), sent a minute after it: with
+    # --live its purge is recorded and the undo restores its backups; a dry run records nothing.
+    cluster, _, stamp = event["detail"]["purgeId"].removeprefix("purge-").rpartition("-")
+    removed = datetime.strptime(stamp, "%Y%m%dT%H%M%S%z")
     key_created = removed - timedelta(days=365)
     detail = {"clusterId": cluster, "removedAt": removed.isoformat(), "keyCreatedAt": key_created.isoformat()}
     _key_bearing_backups(detail, fleet)
