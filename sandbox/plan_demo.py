@@ -50,10 +50,19 @@ def plan_json(at: str) -> tuple[int, dict[str, Any]]:
     return code, json.loads(out.getvalue())
 
 
+class SweepFailed(Exception):
+    """A sweep of the demo failed as Lambda would report it: the plan cannot be compared with it."""
+
+
 def sweep_live(event: dict[str, Any]) -> list[dict[str, Any]]:
-    """RetentionFunction and FinalSnapshotFunction on `event`, DRY_RUN=false; their decisions."""
-    retention = invoke("retention", event, {**RETENTION_ENV, "DRY_RUN": "false"})
-    final = invoke("final_snapshot", event, {**stack_resources(REGION), "DRY_RUN": "false"}, CONTEXT)
+    """RetentionFunction and FinalSnapshotFunction on `event` with the stack's resources, as make demo
+    runs them, DRY_RUN=false; their decisions."""
+    stack = {**stack_resources(REGION), "DRY_RUN": "false"}
+    retention = invoke("retention", event, {**stack, **RETENTION_ENV, "DRY_RUN": "false"})
+    final = invoke("final_snapshot", event, stack, CONTEXT)
+    for function, invocation in (("RetentionFunction", retention), ("FinalSnapshotFunction", final)):
+        if invocation.error is not None:
+            raise SweepFailed(f"{function} failed: {type(invocation.error).__name__}: {invocation.error}")
     return retention.decisions() + final.decisions()
 
 
@@ -67,7 +76,11 @@ def main() -> int:
         shown = plan_cli.main([*FLAGS, "--at", event["time"]])
         print(f"exit code {shown} (0 nothing would be deleted, 3 something would, 1 a failure)")
         _, planned = plan_json(event["time"])
-        done = sweep_live(event)
+        try:
+            done = sweep_live(event)
+        except SweepFailed as error:
+            print(f"\nThe sweeps did not run: {error}", file=sys.stderr)
+            return 1
     expected, actual = items(planned["decisions"], planned=True), items(done)
     print(f"\nThen the sweeps ran for real (DRY_RUN=false, same fleet, clock {event['time']}):")
     if expected == actual:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import subprocess
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import boto3
 import pytest
@@ -26,12 +29,12 @@ from steward.vocabulary.home import Home
 
 import fakeaws
 from sandbox import plan_demo
-from sandbox.demo import RETENTION_ENV, sample_event, seed_retention_fleet
+from sandbox.demo import sample_event, seed_retention_fleet
 from sandbox.demo_final_snapshot import seed_clusters
 from sandbox.fleet import Fleet
-from sandbox.stack import stack_resources
 
-POLICY = Path(__file__).resolve().parents[2] / "docs" / "plan-policy.json"
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = ROOT / "docs" / "plan-policy.json"
 # botocore service name -> IAM action prefix (CloudHSM v2's actions are cloudhsm:*).
 IAM_PREFIX = {
     "elasticache": "elasticache",
@@ -75,9 +78,14 @@ def sent() -> Iterator[list[tuple[str, str]]]:
 
 
 def run_plan(*flags: str) -> tuple[int, str, str]:
+    return run_plan_in("us-east-1", *flags)
+
+
+def run_plan_in(region: str | None, *flags: str) -> tuple[int, str, str]:
+    """`steward plan` at AT in `region` (None: no --region); exit code, stdout, stderr."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = plan_cli.main(["--region", "us-east-1", "--at", AT, *flags])
+        code = plan_cli.main([*(["--region", region] if region else []), "--at", AT, *flags])
     return code, out.getvalue(), err.getvalue()
 
 
@@ -87,14 +95,13 @@ def plan_decisions(*flags: str) -> list[dict[str, Any]]:
     return list(json.loads(out)["decisions"])
 
 
-def test_the_plan_is_what_the_sweeps_then_do_item_for_item(
-    demo_fleet: Fleet, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_plan_is_what_the_sweeps_then_do_item_for_item(demo_fleet: Fleet) -> None:
     code, planned = plan_demo.plan_json(AT)
-    for key, value in {**RETENTION_ENV, **stack_resources("us-east-1"), "DRY_RUN": "false"}.items():
-        monkeypatch.setenv(key, value)  # restored after the test (invoke sets them for the handlers)
-
-    done = plan_demo.sweep_live(sample_event("retention-schedule.json"))
+    # The sweeps are given the stack's table and topic by the demo itself, as make plan runs them.
+    with patch.dict(os.environ):  # undone after (invoke sets the handlers' environment)
+        for name in ("STATE_TABLE", "NOTIFICATIONS_TOPIC_ARN"):
+            os.environ.pop(name, None)
+        done = plan_demo.sweep_live(sample_event("retention-schedule.json"))
 
     assert code == plan_cli.WOULD_DELETE
     assert plan_demo.items(planned["decisions"], planned=True) == plan_demo.items(done)
@@ -105,6 +112,95 @@ def test_the_plan_is_what_the_sweeps_then_do_item_for_item(
     assert {d["reason"] for d in planned["decisions"] if d["resource_id"] in ("billing-dw", "my-redis")} == {
         "guarded"
     }
+
+
+def test_make_plan_runs_as_make_runs_it_and_the_sweeps_do_what_it_said() -> None:
+    # Given the command of the Makefile's plan target, run from the checkout with only PATH and HOME
+    # (none of the test run's AWS settings; the demo sets up its own fake AWS)
+    command = make_recipe("plan").replace("$(BIN)", ".venv/bin").split()
+    home = {"PATH": os.environ["PATH"], "HOME": str(ROOT / "nonexistent-home")}
+
+    # When it runs
+    run = subprocess.run(
+        command, check=False, cwd=ROOT, env=home, capture_output=True, text=True, timeout=300
+    )
+
+    # Then the plan is printed and the sweeps, run for real, did what it said
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "exit code 3" in run.stdout
+    assert "they did what the plan said, item for item" in run.stdout
+    assert "Traceback" not in run.stderr
+
+
+def test_the_region_is_the_aws_configs_when_the_environment_names_none(
+    demo_fleet: Fleet, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Given no region in the environment, eu-west-1 in the AWS config file, and backups in both regions
+    eu = Fleet(region="eu-west-1", now=datetime.fromisoformat(AT))
+    eu.redshift_cluster("warehouse")
+    for age in (10, 50):
+        eu.redshift_snapshot("warehouse", f"warehouse-{age}d", age_days=age)
+    config = tmp_path / "config"
+    config.write_text("[default]\nregion = eu-west-1\n")
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # a fresh session reads the config
+
+    # When the operator plans without --region, Then the config's region is planned
+    code, out, err = run_plan_in(None, "--format", "json", "--retention-days-default", "30")
+    assert (code, err) == (plan_cli.WOULD_DELETE, "")
+    assert {(d["region"], d["resource_id"]) for d in json.loads(out)["decisions"]} == {
+        ("eu-west-1", "warehouse-10d"),
+        ("eu-west-1", "warehouse-50d"),
+    }
+
+    # And --region wins over the config
+    code, out, err = run_plan_in("us-east-1", "--format", "json", "--retention-days-default", "30")
+    assert (code, err) == (plan_cli.WOULD_DELETE, "")
+    assert {d["region"] for d in json.loads(out)["decisions"]} == {"us-east-1"}
+
+
+def test_no_region_anywhere_is_a_bad_flag_naming_where_a_region_is_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+
+    code, out, err = run_plan_in(None)
+
+    assert (code, out) == (plan_cli.BAD_FLAG, "")
+    assert "--region: none given and no region in your AWS config: expected --region" in err
+    assert "AWS_REGION <absent>" not in err
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        (["--region", "mars-1"], "--region 'mars-1': expected a region botocore "),
+        (["--region", "us-east-1", "--region", "mars-1"], "--region 'mars-1': expected a region botocore "),
+        (
+            ["--region", "ap-east-2"],
+            "--region 'ap-east-2': cloudhsmv2 is not offered there",
+        ),
+    ],
+)
+def test_a_region_botocore_does_not_know_is_refused_before_anything_is_sent(
+    aws: None, sent: list[tuple[str, str]], flags: list[str], named: str
+) -> None:
+    code, out, err = run_plan_in(None, *flags)
+
+    assert (code, out) == (plan_cli.BAD_FLAG, "")
+    assert named in err
+    assert "us-west-2" in err  # what is accepted is listed
+    assert sent == []
+
+
+def test_a_region_without_cloudhsm_is_planned_when_cloudhsm_is_left_out(aws: None) -> None:
+    code, _, err = run_plan_in("ap-east-2", "--service", "redshift")
+    assert (code, err) == (plan_cli.NOTHING, "")
 
 
 def test_every_call_a_plan_sends_is_a_read_the_shipped_policy_allows(
@@ -191,7 +287,7 @@ def test_a_refusal_the_sweep_would_alert_is_shown_not_sent(
 
 def test_defaults_are_the_templates(aws: None) -> None:
     parameters = template_defaults()
-    settings = plan_settings({}, {}, {})
+    settings = plan_settings({}, {}, {}, region="us-east-1")
     seen = {
         "DefaultRetentionDays": str(settings.retention.DEFAULT_RETENTION_DAYS),
         "MinKeep": str(settings.retention.MIN_KEEP),
@@ -304,6 +400,14 @@ def stack_with_parameters(values: dict[str, str]) -> None:
         TemplateBody=json.dumps(template),
         Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()],
     )
+
+
+def make_recipe(target: str) -> str:
+    """The one command of a Makefile target's recipe, as make would run it."""
+    lines = (ROOT / "Makefile").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{target}:"))
+    (recipe,) = [line.strip() for line in lines[start + 1 :][:1] if line.startswith("\t")]
+    return recipe
 
 
 def template_defaults() -> dict[str, str]:

@@ -22,7 +22,8 @@ from typing import TextIO
 
 from botocore.exceptions import ProfileNotFound
 
-from steward.flows.plan import Plan, plan, plan_settings
+from steward.flows.plan import Plan, listed_services, plan, plan_settings
+from steward.machinery.regions import check_region
 from steward.machinery.report import Action, Decision, RunResult
 from steward.machinery.settings import SettingsError
 from steward.services import read_only
@@ -40,6 +41,8 @@ FLAGS = {
     "--service": "SERVICES",
     "--final-snapshot-retention-days": "FINAL_SNAPSHOT_RETENTION_DAYS",
 }
+# Steward's service names -> botocore's (CloudHSM's current API is cloudhsmv2).
+BOTOCORE_NAMES = {"elasticache": "elasticache", "redshift": "redshift", "cloudhsm": "cloudhsmv2"}
 COLUMNS = [
     "region",
     "service",
@@ -65,17 +68,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Before the first client sends anything: from here on, only reads leave this process.
         progress = Progress(sys.stderr, quiet=args.quiet)
         read_only.enable(progress.call)
-        region = args.region[0] if args.region else configured_region()
-        if not region:
-            raise SettingsError("--region: no region given and none in your AWS config")
+        regions, source = _regions(args.region)
+        # Before the first call: a region botocore does not know is a typo, not a connection error.
+        _check_regions(source, regions, ["sts", *(["cloudformation"] if args.stack else [])])
+        region = regions[0]
         settings = plan_settings(
             stack_parameters(args.stack, region) if args.stack else {},
             {variable: _value(args, flag) for flag, variable in FLAGS.items()},
             source={variable: flag for flag, variable in FLAGS.items()},
+            region=region,
+        )
+        _check_regions(
+            source, regions, [BOTOCORE_NAMES[name] for name in listed_services(settings, args.service)]
         )
         clock = _clock(args.at)
         planned = plan(
-            args.region or [region],
+            regions,
             settings,
             clock,
             account_id(region),
@@ -184,6 +192,28 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--revoke-shared-snapshots", help="RevokeSharedSnapshots: true or false")
     parser.add_argument("--final-snapshot-retention-days", help="FinalSnapshotRetentionDays (-1 = forever)")
     return parser
+
+
+def _regions(given: list[str] | None) -> tuple[list[str], str]:
+    """--region's, else the region of the standard AWS config chain (AWS_REGION, AWS_DEFAULT_REGION,
+    the profile's `region`); with where they came from, for an error message."""
+    if given:
+        return given, "--region"
+    region = configured_region()
+    if not region:
+        raise SettingsError(
+            "--region: none given and no region in your AWS config: expected --region, "
+            "AWS_REGION / AWS_DEFAULT_REGION, or `region =` in the profile of ~/.aws/config"
+        )
+    return [region], "the region of your AWS config"
+
+
+def _check_regions(source: str, regions: Sequence[str], services: Sequence[str]) -> None:
+    for region in regions:
+        try:
+            check_region(source, region, services)
+        except ValueError as error:
+            raise SettingsError(str(error)) from None
 
 
 def _value(args: argparse.Namespace, flag: str) -> object:

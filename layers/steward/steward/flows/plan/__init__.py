@@ -6,7 +6,7 @@ DRY_RUN on and every client in plan mode (services/read_only.py): nothing but re
 `ports` gives the decommission run the stack's inventory to read and keeps the alerts it would send.
 """
 
-from steward.flows.plan.plan import Plan, plan
+from steward.flows.plan.plan import Plan, listed_services, plan
 from steward.flows.plan.settings import PlanSettings, plan_settings
 
-__all__ = ["Plan", "PlanSettings", "plan", "plan_settings"]
+__all__ = ["Plan", "PlanSettings", "listed_services", "plan", "plan_settings"]

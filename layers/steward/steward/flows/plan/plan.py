@@ -28,6 +28,17 @@ class Plan:
     alerts: PlannedAlerts = field(default_factory=PlannedAlerts)
 
 
+def listed_services(settings: PlanSettings, services: Sequence[str] | None = None) -> list[str]:
+    """What a plan lists: the backups of the retention SERVICES setting's services and the clusters
+    of every service the decommission sweep watches, narrowed to `services` if given."""
+    watched = [service.value for service in CLUSTER_STORES]
+    every = [
+        *settings.retention.SERVICES,
+        *(name for name in watched if name not in settings.retention.SERVICES),
+    ]
+    return [name for name in every if services is None or name in services]
+
+
 def plan(
     regions: Sequence[str],
     settings: PlanSettings,
@@ -42,9 +53,10 @@ def plan(
     `state_table` is the deployed stack's, where the tag events recorded who set a tag."""
     planned = Plan(RunResult(dry_run=True, clock=clock, trigger="plan"))
     result = planned.result
+    listed = listed_services(settings, services)
     for region in regions:
         for name in settings.retention.SERVICES:
-            if services is not None and name not in services:
+            if name not in listed:
                 continue
             memory = StackMemory(state_table, region)
             for make_backups in BACKUP_STORES[name]:
@@ -65,7 +77,7 @@ def plan(
             result=result,
         )
         for service, make in CLUSTER_STORES.items():
-            if services is not None and service.value not in services:
+            if service.value not in listed:
                 continue
             clusters = make(region, account)
             for cluster in list_tagged(run, clusters) or []:

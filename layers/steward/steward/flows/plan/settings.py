@@ -37,15 +37,24 @@ class PlanSettings:
 
 
 def plan_settings(
-    stack_parameters: Mapping[str, str], flags: Mapping[str, object], source: Mapping[str, str]
+    stack_parameters: Mapping[str, str],
+    flags: Mapping[str, object],
+    source: Mapping[str, str],
+    region: str,
 ) -> PlanSettings:
     """`flags` by variable name (None = not given) win over the stack's parameters; DRY_RUN is always on.
-    `source` names where each variable came from, for the error message (e.g. --min-keep)."""
+    `source` names where each variable came from, for the error message (e.g. --min-keep); `region` is
+    the plan's (the functions' AWS_REGION, which Lambda sets: never the operator's environment)."""
     values: dict[str, Any] = {
         PARAMETERS[key]: value for key, value in stack_parameters.items() if key in PARAMETERS
     }
     values |= {name: value for name, value in flags.items() if value is not None}
-    values |= {"DRY_RUN": True, "STATE_TABLE": UNUSED_TABLE, "NOTIFICATIONS_TOPIC_ARN": UNUSED_TOPIC}
+    values |= {
+        "DRY_RUN": True,
+        "AWS_REGION": region,
+        "STATE_TABLE": UNUSED_TABLE,
+        "NOTIFICATIONS_TOPIC_ARN": UNUSED_TOPIC,
+    }
     try:
         # model_validate, not the constructor: the operator's own environment is not the stack's.
         return PlanSettings(
