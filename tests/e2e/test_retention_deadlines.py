@@ -18,6 +18,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.retries import adaptive
+from steward.flows.retention.budget import rotated
 from steward.machinery.report import SweepFailed
 from steward.services.redshift import RedshiftSnapshots
 
@@ -218,7 +219,7 @@ def test_a_short_budget_makes_progress_on_every_service_every_run_and_the_fleet_
     fleet: Fleet, slow_aws: SlowAws, retention: Callable[..., ModuleType], capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given more backups in each service than one short run can list and delete
-    expired_fleet(fleet, elasticache=300, redshift=500, cloudhsm=120)
+    expired_fleet(fleet, elasticache=450, redshift=750, cloudhsm=180)
     slow_aws.latency = 0.04
     function = retention()
     left = backlog(fleet)
@@ -242,7 +243,26 @@ def test_a_short_budget_makes_progress_on_every_service_every_run_and_the_fleet_
     assert sum(left.values()) == 3, left
     assert run > 3  # the fleet really was larger than one run
     assert set(deleted.values()) == {1}
-    assert len(deleted) == 300 + 500 + 120
+    assert len(deleted) == 450 + 750 + 180
+
+
+def test_time_a_service_leaves_unused_goes_to_the_deletes_another_could_not_make_in_its_share(
+    fleet: Fleet, slow_aws: SlowAws, retention: Callable[..., ModuleType], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given one service with more expired backups than its share of the run can delete, the others
+    # with few, and a run whose order starts with the large one (so it gets no time left by others)
+    expired_fleet(fleet, elasticache=300, redshift=5, cloudhsm=2)
+    slow_aws.latency = 0.04
+    run = next(r for r in range(100) if rotated(list(range(4)), schedule(r)["id"])[0] == 0)
+
+    # When a run has 8 s beyond its safety margin: a quarter of it is too little for 300 deletes
+    summary = retention().lambda_handler(schedule(run), Deadline(5 + 8))
+
+    # Then the time the others did not use deleted the rest in the same run, each backup once
+    deleted = [d["resource_id"] for d in decisions(log_lines(capsys)) if d["action"] == "deleted"]
+    assert backlog(fleet) == {"elasticache": 1, "redshift": 1, "cloudhsm": 1}, summary
+    assert len(deleted) == len(set(deleted)) == 300 + 5 + 2
+    assert summary["deferred"] == 0
 
 
 def test_a_run_killed_at_its_timeout_has_logged_every_deletion_it_made(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -75,10 +76,20 @@ def run(
     if memory is None:
         memory = LastKnownClusterTags(settings.STATE_TABLE, home.region)
     result = RunResult(dry_run=settings.DRY_RUN, clock=clock, trigger="sweep")
+    leftovers: list[Leftover] = []
+
+    def out_of_time() -> bool:
+        return seconds_left() < settings.SAFETY_MARGIN_SECONDS
+
     try:
         for store, share in shares(rotated(stores, event.id), seconds_left, settings.SAFETY_MARGIN_SECONDS):
-            _sweep(store, settings, clock, share, memory, result.problems, result.record)
+            leftovers += _sweep(store, settings, clock, share, memory, result.problems, result.record)
+        # Time a service's share left unused goes to the deletes others planned and could not make.
+        while leftovers:
+            leftovers.pop(0).resume(out_of_time)
     except Exception as error:
+        for leftover in leftovers:  # reported, not attempted: nothing is sent once stop() holds
+            leftover.resume(lambda: True)
         result.problems.append(f"the run ended early: {type(error).__name__}: {error}")
         publish("retention sweep", result, metric="Backups", error=None)
         raise
@@ -114,7 +125,8 @@ def sweep_store(
     """One service's decisions, bounded only by `out_of_time` (what `steward plan` shows, with
     DRY_RUN on)."""
     decisions: list[Decision] = []
-    _sweep(store, settings, clock, Share(out_of_time), memory, problems, decisions.append)
+    for leftover in _sweep(store, settings, clock, Share(out_of_time), memory, problems, decisions.append):
+        leftover.resume(out_of_time)
     return decisions
 
 
@@ -126,10 +138,11 @@ def _sweep(
     memory: ClusterMemory,
     problems: list[str],
     record: Callable[[Decision], None],
-) -> None:
+) -> list[Leftover]:
+    """Lists, plans and deletes within `share`; returns the planned deletes its share left over."""
     if share.out_of_time():
         record(_service_level(store, "deferred", "out of time before listing; next run"))
-        return
+        return []
     try:
         listing = store.list_backups(stop=share.listing_over)
         backups = []
@@ -138,14 +151,14 @@ def _sweep(
             share.listed = True
     except AwsError as error:
         record(_service_level(store, f"failed:{error_code(error)}", "listing failed"))
-        return
+        return []
     if not listing.complete:
         # What was listed is decided as usual (min-keep protects the newest of what was seen,
         # which can only be older than the newest there is): the rest waits for the next run.
         detail = f"listed {len(backups)} before this service's share of the run was spent; the rest next run"
         record(_service_level(store, "deferred", detail))
         if not backups:  # the clusters were not all read either: nothing to remember or decide
-            return
+            return []
     # Each kind of store remembers its own clusters (node-based and serverless caches apart).
     scope = store.service.value if store.kind is None else f"{store.service}:{store.kind}"
     backups, trouble = with_last_known(scope, store.region, backups, store.live_clusters(), memory, clock)
@@ -162,7 +175,7 @@ def _sweep(
     if settings.DRY_RUN:
         for verdict in expired:
             record(_decide(verdict, Action.WOULD_DELETE))
-        return
+        return []
 
     def done(batch: Batch, outcomes: list[DeleteOutcome]) -> None:
         by_id = {v.backup.id: v for v in batch}
@@ -170,15 +183,33 @@ def _sweep(
             record(_outcome(by_id[outcome.backup.id], outcome))
         share.deleted = True
 
-    def deferred(batch: Batch) -> None:
-        for verdict in batch:
-            record(_decide(verdict, Action.KEPT, "deferred", "out of time; the next run picks it up"))
-
     # Redshift deletes 100 in one call: its batches go one at a time.
     workers = settings.DELETE_CONCURRENCY if store.batch_size == 1 else 1
     size = store.batch_size
     batches = [expired[start : start + size] for start in range(0, len(expired), size)]
-    delete_batches(store, batches, workers, share.deleting_over, done, deferred)
+    left: list[Batch] = []
+    delete_batches(store, batches, workers, share.deleting_over, done, left.append)
+    return [Leftover(store, left, workers, done, record)] if left else []
+
+
+@dataclass
+class Leftover:
+    """Deletes a service planned but whose share ran out: made later in the run if time is left,
+    or reported deferred (the next run lists and decides them again)."""
+
+    store: BackupStore
+    batches: list[Batch]
+    workers: int
+    done: Callable[[Batch, list[DeleteOutcome]], None]
+    record: Callable[[Decision], None]
+
+    def resume(self, out_of_time: Callable[[], bool]) -> None:
+        def deferred(batch: Batch) -> None:
+            for verdict in batch:
+                detail = "out of time; the next run picks it up"
+                self.record(_decide(verdict, Action.KEPT, "deferred", detail))
+
+        delete_batches(self.store, self.batches, self.workers, out_of_time, self.done, deferred)
 
 
 def _outcome(verdict: Verdict, outcome: DeleteOutcome) -> Decision:
